@@ -1,0 +1,61 @@
+/* The oracle sink: every finding, from any layer, goes through vrs_report()
+ * with a distinct kind, so that crashes deduplicate by kind and a reader sees
+ * at once which invariant broke. sim/oracle.c implements it; dma/ and ring/
+ * only call it. */
+#ifndef VRSIM_REPORT_H
+#define VRSIM_REPORT_H
+
+#include "vrsim/types.h"
+
+#define VRS_FINDING_KINDS(X)                                                   \
+	/* device access problems (sim/ bus) */                                \
+	X(DMA_FAULT, "dma-fault")                                              \
+	X(PRIVATE_ACCESS, "private-memory-access")                             \
+	X(STALE_IOTLB, "stale-iotlb")                                          \
+	/* DMA-API debug (dma/debug.c), as Linux's dma-debug */                \
+	X(DEBUG_UNMAP_UNKNOWN, "dma-debug-unmap-unknown")                      \
+	X(DEBUG_WRONG_SIZE, "dma-debug-wrong-size")                            \
+	X(DEBUG_WRONG_DIR, "dma-debug-wrong-direction")                        \
+	X(DEBUG_WRONG_FUNCTION, "dma-debug-wrong-function")                    \
+	X(DEBUG_SYNC_UNMAPPED, "dma-debug-sync-unmapped")                      \
+	X(DEBUG_SYNC_RANGE, "dma-debug-sync-out-of-range")                     \
+	X(DEBUG_SYNC_WRONG_DIR, "dma-debug-sync-wrong-direction")              \
+	X(DEBUG_UNCHECKED_ERROR, "dma-debug-mapping-error-not-checked")        \
+	X(DEBUG_BAD_DIR, "dma-debug-invalid-direction")                        \
+	X(DEBUG_LEAK, "dma-debug-leak")                                        \
+	/* misuse caught inside a backend (bad size, address, state) */        \
+	X(DMA_MISUSE, "dma-api-misuse")                                        \
+	/* the ring and simulation oracles */                                  \
+	X(DATA_INTEGRITY, "data-integrity")                                    \
+	X(LIVENESS, "liveness")                                                \
+	X(PROTOCOL, "protocol")
+
+enum vrs_finding {
+#define VRS_FINDING_ENUM(id, name) VRS_FIND_##id,
+	VRS_FINDING_KINDS(VRS_FINDING_ENUM)
+#undef VRS_FINDING_ENUM
+	VRS_FIND_COUNT
+};
+
+/* What a report does. RECORD counts and keeps the message (tests, the
+ * matrix); ABORT prints it and traps in a per-kind function so that fuzzers
+ * see one stack per kind. */
+enum vrs_report_mode {
+	VRS_REPORT_RECORD = 0,
+	VRS_REPORT_ABORT,
+};
+
+const char *vrs_finding_name(enum vrs_finding kind);
+
+void vrs_report(enum vrs_finding kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void vrs_report_set_mode(enum vrs_report_mode mode);
+enum vrs_report_mode vrs_report_mode(void);
+/* Findings of one kind (or all, with VRS_FIND_COUNT) since the last clear. */
+unsigned vrs_report_count(enum vrs_finding kind);
+/* The most recent message of that kind ("" when none). */
+const char *vrs_report_last(enum vrs_finding kind);
+void vrs_report_clear(void);
+
+#endif

@@ -1,0 +1,99 @@
+/* The one place every finding goes through. In RECORD mode findings are
+ * counted and the latest message of each kind kept (tests, the matrix); in
+ * ABORT mode the message is printed and the process traps inside a function
+ * named after the kind, so fuzzers deduplicate crashes by oracle. */
+#include "vrsim/report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MSG_MAX 256
+
+static const char *const finding_names[VRS_FIND_COUNT] = {
+#define VRS_FINDING_NAME(id, name) [VRS_FIND_##id] = name,
+	VRS_FINDING_KINDS(VRS_FINDING_NAME)
+#undef VRS_FINDING_NAME
+};
+
+static struct {
+	enum vrs_report_mode mode;
+	unsigned count[VRS_FIND_COUNT];
+	unsigned total;
+	char last[VRS_FIND_COUNT][MSG_MAX];
+} oracle;
+
+const char *vrs_finding_name(enum vrs_finding kind)
+{
+	return (unsigned)kind < VRS_FIND_COUNT ? finding_names[kind] : "?";
+}
+
+/* One trap function per kind: the top frame names the oracle that fired. */
+#define VRS_FINDING_TRAP(id, name)                                             \
+	static __attribute__((noinline, noreturn)) void vrs_oracle_##id(void) \
+	{                                                                      \
+		fflush(stderr);                                                \
+		__asm__ volatile("" ::: "memory");                             \
+		abort();                                                       \
+	}
+VRS_FINDING_KINDS(VRS_FINDING_TRAP)
+#undef VRS_FINDING_TRAP
+
+static __attribute__((noreturn)) void trap(enum vrs_finding kind)
+{
+	switch (kind) {
+#define VRS_FINDING_CASE(id, name)                                             \
+	case VRS_FIND_##id:                                                    \
+		vrs_oracle_##id();
+		VRS_FINDING_KINDS(VRS_FINDING_CASE)
+#undef VRS_FINDING_CASE
+	default:
+		abort();
+	}
+}
+
+void vrs_report(enum vrs_finding kind, const char *fmt, ...)
+{
+	if ((unsigned)kind >= VRS_FIND_COUNT)
+		kind = VRS_FIND_PROTOCOL;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(oracle.last[kind], MSG_MAX, fmt, ap);
+	va_end(ap);
+	oracle.count[kind]++;
+	oracle.total++;
+	if (oracle.mode == VRS_REPORT_ABORT) {
+		fprintf(stderr, "vrsim: finding [%s]: %s\n", finding_names[kind],
+			oracle.last[kind]);
+		trap(kind);
+	}
+}
+
+void vrs_report_set_mode(enum vrs_report_mode mode) { oracle.mode = mode; }
+enum vrs_report_mode vrs_report_mode(void) { return oracle.mode; }
+
+unsigned vrs_report_count(enum vrs_finding kind)
+{
+	if (kind == VRS_FIND_COUNT)
+		return oracle.total;
+	return (unsigned)kind < VRS_FIND_COUNT ? oracle.count[kind] : 0;
+}
+
+const char *vrs_report_last(enum vrs_finding kind)
+{
+	return (unsigned)kind < VRS_FIND_COUNT ? oracle.last[kind] : "";
+}
+
+void vrs_report_clear(void)
+{
+	/* Only the kinds that fired: clearing stays O(1) per run. */
+	if (oracle.total == 0)
+		return;
+	for (unsigned k = 0; k < VRS_FIND_COUNT; k++) {
+		if (oracle.count[k]) {
+			oracle.count[k] = 0;
+			oracle.last[k][0] = '\0';
+		}
+	}
+	oracle.total = 0;
+}
