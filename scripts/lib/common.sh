@@ -1,0 +1,43 @@
+# Shared helpers for scripts/*: sourced, not run.
+# shellcheck shell=bash
+
+VRSIM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+usage_error() { echo "$(basename "$0"): $*" >&2; echo "Try '$(basename "$0") --help'." >&2; exit 2; }
+
+# Install the Debian packages that are missing; quiet when all are there.
+# Idempotent: asks dpkg first, runs apt-get only for what is absent.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "Installing missing packages: ${missing[*]}" >&2
+	local sudo=()
+	[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -qq >/dev/null || die "apt-get update failed"
+	"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+		|| die "could not install: ${missing[*]}"
+}
+
+# What building and testing needs.
+VRSIM_BUILD_PACKAGES=(cmake make gcc pkg-config clang-14 libclang-rt-14-dev llvm-14 libcriterion-dev)
+# What fuzzing adds.
+VRSIM_FUZZ_PACKAGES=(afl++ lld-14)
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+# Configure and build one preset, quietly unless it fails.
+build_preset() {
+	local preset=$1 log
+	log=$(mktemp)
+	if ! { cmake --preset "$preset" -S "$VRSIM_TOP" && cmake --build --preset "$preset" -j "$(jobs)"; } >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		die "build of preset '$preset' failed"
+	fi
+	rm -f "$log"
+}

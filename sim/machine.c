@@ -1,0 +1,254 @@
+/* Composition of the simulated machine; see sim/machine.h. */
+#include "sim/machine.h"
+
+#include <stdlib.h>
+
+#include "dma/debug.h"
+#include "dma/direct.h"
+#include "dma/encrypt.h"
+#include "dma/fault.h"
+#include "dma/iommu.h"
+#include "dma/swiotlb.h"
+#include "dma/xen.h"
+#include "sim/devbus.h"
+#include "vrsim/guard.h"
+
+/* IOVAs start above any guest memory, so a GPA never passes for an IOVA. */
+#define IOVA_BASE 0x100000000ull
+#define IOVA_APERTURE (256u << 20)
+
+struct vrs_machine {
+	struct vrs_machine_config cfg;
+	struct vrs_gmem *gm;
+	struct vrs_swiotlb *swiotlb;
+	struct vrs_iommu *iommu;
+	struct vrs_xen *xen;
+	uint64_t xen_seed;
+	uint32_t corrupt_nth;
+	struct vrs_dma_debug *debug;
+
+	/* per run */
+	const struct vrs_platform *plat;
+	struct vrs_direct platform_direct; /* direct / bounce / restricted */
+	struct vrs_direct phys_direct;	   /* virt_to_phys, and GPA views */
+	struct vrs_dma backend;		   /* the platform's DMA API */
+	struct vrs_dma_fault fault;
+	struct vrs_dma fault_dma;
+	struct vrs_dma dma;		   /* what the driver calls */
+	struct vrs_dma phys;
+	struct vrs_devbus devbus;
+	struct vrs_bus bus;
+};
+
+static void defaults(struct vrs_machine_config *c)
+{
+	if (!c->mem_bytes)
+		c->mem_bytes = 16u << 20;
+	if (!c->swiotlb_bytes)
+		c->swiotlb_bytes = 2u << 20;
+	if (!c->iotlb_entries)
+		c->iotlb_entries = 64;
+	if (!c->debug_entries)
+		c->debug_entries = 4096;
+}
+
+int vrs_machine_create(const struct vrs_machine_config *cfg,
+		       struct vrs_machine **out)
+{
+	VRS_ENSURE(out, EINVAL);
+	struct vrs_machine *m = calloc(1, sizeof(*m));
+	VRS_ENSURE(m, ENOMEM);
+	if (cfg)
+		m->cfg = *cfg;
+	defaults(&m->cfg);
+	struct vrs_iommu_config ic = {
+		.iova_base = IOVA_BASE,
+		.aperture = IOVA_APERTURE,
+		.iotlb_entries = m->cfg.iotlb_entries,
+	};
+	int rc = vrs_gmem_create(m->cfg.mem_bytes, &m->gm);
+	struct vrs_direct_config phys = {0};
+	if (rc == 0) {
+		/* The physical path never changes; dma-debug starts over it
+		 * until the first setup points it at a platform. */
+		vrs_direct_init(&m->phys_direct, m->gm, &phys);
+		vrs_direct_dma(&m->phys_direct, &m->phys);
+	}
+	if (rc == 0)
+		rc = vrs_swiotlb_create(m->gm, m->cfg.swiotlb_bytes, &m->swiotlb);
+	if (rc == 0)
+		rc = vrs_iommu_create(m->gm, &ic, &m->iommu);
+	if (rc == 0)
+		rc = vrs_xen_create(m->gm, m->swiotlb, 0, &m->xen);
+	if (rc == 0)
+		rc = vrs_dma_debug_create(&m->phys, m->cfg.debug_entries,
+					  &m->debug);
+	if (rc < 0) {
+		vrs_machine_destroy(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+void vrs_machine_destroy(struct vrs_machine *m)
+{
+	if (!m)
+		return;
+	vrs_dma_debug_destroy(m->debug);
+	vrs_xen_destroy(m->xen);
+	vrs_iommu_destroy(m->iommu);
+	vrs_swiotlb_destroy(m->swiotlb);
+	vrs_gmem_destroy(m->gm);
+	free(m);
+}
+
+/* The DMA API the platform's kernel would give this device. */
+static void build_backend(struct vrs_machine *m)
+{
+	const struct vrs_platform *p = m->plat;
+	struct vrs_direct_config dc = {0};
+	switch (p->dma) {
+	case VRS_PLAT_DMA_IOMMU:
+		vrs_iommu_dma(m->iommu, &m->backend);
+		return;
+	case VRS_PLAT_DMA_XEN:
+		vrs_xen_dma(m->xen, &m->backend);
+		return;
+	case VRS_PLAT_DMA_BOUNCE:
+		dc.swiotlb = m->swiotlb;
+		dc.force_bounce = true;
+		dc.decrypt_coherent = p->protected_memory;
+		break;
+	case VRS_PLAT_DMA_RESTRICTED:
+		dc.swiotlb = m->swiotlb;
+		dc.force_bounce = true;
+		dc.coherent_from_pool = true;
+		break;
+	case VRS_PLAT_DMA_DIRECT:
+		break;
+	}
+	vrs_direct_init(&m->platform_direct, m->gm, &dc);
+	vrs_direct_dma(&m->platform_direct, &m->backend);
+}
+
+/* The device's view of a bus address on this platform. */
+static void build_bus(struct vrs_machine *m, bool access_platform)
+{
+	const struct vrs_platform *p = m->plat;
+	struct vrs_xlate x;
+	if (vrs_platform_device_uses_iommu(p, access_platform))
+		vrs_iommu_xlate(m->iommu, &x);
+	else if (p->view == VRS_VIEW_XEN)
+		vrs_xen_xlate(m->xen, &x);
+	else
+		vrs_direct_xlate(&m->phys_direct, &x);
+	vrs_devbus_init(&m->devbus, m->gm, &x, p);
+	m->devbus.corrupt_nth = m->corrupt_nth;
+	if (p->view == VRS_VIEW_POOL_ONLY)
+		vrs_devbus_set_window(&m->devbus,
+				      vrs_swiotlb_pool_start(m->swiotlb),
+				      vrs_swiotlb_pool_size(m->swiotlb));
+	vrs_devbus_bus(&m->devbus, &m->bus);
+}
+
+int vrs_machine_setup(struct vrs_machine *m, const struct vrs_run_config *rc)
+{
+	VRS_ENSURE(m && rc, EINVAL);
+	const struct vrs_platform *p = vrs_platform_get(rc->platform);
+	VRS_ENSURE(p, EINVAL);
+	m->plat = p;
+
+	vrs_gmem_reset(m->gm);
+	vrs_gmem_set_default_private(m->gm, p->protected_memory);
+	vrs_swiotlb_reset(m->swiotlb);
+	vrs_swiotlb_set_min_align_mask(m->swiotlb, rc->min_align_mask);
+	if (p->protected_memory) {
+		/* The bounce pool is what the host may see (swiotlb_update_mem_attributes). */
+		VRS_GUARD(vrs_set_memory_decrypted(
+			m->gm, vrs_swiotlb_pool_start(m->swiotlb),
+			vrs_swiotlb_pool_size(m->swiotlb) >> VRS_PAGE_SHIFT));
+	}
+	vrs_iommu_reset(m->iommu);
+	vrs_iommu_set_lazy(m->iommu, rc->lazy_iotlb);
+	if (p->view == VRS_VIEW_XEN && rc->xen_seed != m->xen_seed) {
+		vrs_xen_reseed(m->xen, rc->xen_seed);
+		m->xen_seed = rc->xen_seed;
+	}
+
+	build_backend(m);
+	vrs_dma_fault_init(&m->fault, &m->backend, rc->fail_nth,
+			   rc->fail_persistent);
+	vrs_dma_fault_dma(&m->fault, &m->fault_dma);
+	vrs_dma_debug_reset(m->debug, &m->fault_dma);
+	if (rc->no_dma_debug)
+		m->dma = m->fault_dma;
+	else
+		vrs_dma_debug_dma(m->debug, &m->dma);
+	m->corrupt_nth = rc->corrupt_nth;
+	build_bus(m, rc->access_platform);
+	return 0;
+}
+
+struct vrs_gmem *vrs_machine_gmem(struct vrs_machine *m) { return m->gm; }
+
+const struct vrs_platform *vrs_machine_platform(const struct vrs_machine *m)
+{
+	return m->plat;
+}
+
+const struct vrs_dma *vrs_machine_dma(const struct vrs_machine *m)
+{
+	return &m->dma;
+}
+
+const struct vrs_dma *vrs_machine_phys(const struct vrs_machine *m)
+{
+	return &m->phys;
+}
+
+const struct vrs_bus *vrs_machine_bus(const struct vrs_machine *m)
+{
+	return &m->bus;
+}
+
+void vrs_machine_iommu_flush(struct vrs_machine *m)
+{
+	vrs_iommu_flush(m->iommu);
+}
+
+size_t vrs_machine_live_mappings(const struct vrs_machine *m)
+{
+	return vrs_dma_debug_live(m->debug);
+}
+
+size_t vrs_machine_check_leaks(struct vrs_machine *m)
+{
+	return vrs_dma_debug_check_leaks(m->debug);
+}
+
+int vrs_machine_check(const struct vrs_machine *m)
+{
+	VRS_ENSURE(m && m->plat, EINVAL);
+	VRS_GUARD(vrs_gmem_check(m->gm));
+	VRS_GUARD(vrs_swiotlb_check(m->swiotlb));
+	VRS_GUARD(vrs_iommu_check(m->iommu));
+	VRS_GUARD(vrs_xen_check(m->xen));
+	VRS_GUARD(vrs_dma_debug_check(m->debug));
+	return 0;
+}
+
+struct vrs_swiotlb *vrs_machine_swiotlb(struct vrs_machine *m)
+{
+	return m->swiotlb;
+}
+
+struct vrs_iommu *vrs_machine_iommu(struct vrs_machine *m)
+{
+	return m->iommu;
+}
+
+struct vrs_devbus *vrs_machine_devbus(struct vrs_machine *m)
+{
+	return &m->devbus;
+}
