@@ -1,0 +1,87 @@
+/* The driver side of a virtqueue: one front end over the split and packed
+ * layouts, as Linux's struct virtqueue.
+ *
+ * The driver reaches memory only through the DMA API it is given (the
+ * platform's, or the physical path when the DMA-use policy says so) and the
+ * kmem allocator. It keeps a private shadow of every descriptor it posted
+ * and trusts nothing the device can write: a forged used id, an oversized
+ * used length, a wrap-counter lie or a descriptor rewritten behind its back
+ * marks the queue broken, and every later call fails with -EIO (Linux's
+ * BAD_RING discipline), in every build. */
+#ifndef VRSIM_VQ_H
+#define VRSIM_VQ_H
+
+#include "vrsim/dma.h"
+#include "vrsim/kmem.h"
+
+struct vrs_vq;
+
+struct vrs_sg {
+	void *buf;    /* kernel virtual address in guest memory */
+	uint32_t len; /* > 0 */
+};
+
+/* The bus addresses the device is told (queue_desc/driver/device). */
+struct vrs_vq_addrs {
+	vrs_dma_addr_t desc, driver, device;
+};
+
+struct vrs_vq_config {
+	unsigned num;		/* split: power of two; packed: any; <= 32768 */
+	uint64_t features;	/* negotiated: RING_PACKED picks the layout */
+	bool big_endian_guest;	/* legacy rings use the guest's byte order */
+	const struct vrs_dma *dma;
+	const struct vrs_kmem *kmem;
+	/* Kick: data is the NOTIFICATION_DATA value (queue index in the low
+	 * 16 bits, next avail index and wrap in the high 16). */
+	void (*notify)(void *ctx, uint32_t data);
+	void *notify_ctx;
+	unsigned index;		/* queue index, for NOTIFICATION_DATA */
+};
+
+int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out);
+/* Frees the ring and every mapping still held; tokens of unused buffers
+ * are lost, so detach them first. */
+void vrs_vq_destroy(struct vrs_vq *vq);
+
+/* Expose out readable buffers then in writable ones as one chain.
+ * -ENOSPC: no room; -ENOMEM: a mapping failed (everything undone); -EINVAL:
+ * bad arguments; -EIO: the queue is broken. token must be non-NULL. */
+int vrs_vq_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
+	       unsigned in, void *token);
+/* Publish and decide whether the device wants a notification. */
+bool vrs_vq_kick_prepare(struct vrs_vq *vq);
+/* kick_prepare, then notify if needed; returns whether it notified. */
+bool vrs_vq_kick(struct vrs_vq *vq);
+
+/* Next used buffer: 0 with *token and *len (bytes the device wrote),
+ * -EAGAIN when none, -EIO when broken (this call may be the one that finds
+ * the device's lie). */
+int vrs_vq_get_buf(struct vrs_vq *vq, uint32_t *len, void **token);
+bool vrs_vq_more_used(struct vrs_vq *vq);
+/* Callback (interrupt) suppression. enable_cb returns false when buffers
+ * are already pending, so the caller must poll again. */
+void vrs_vq_disable_cb(struct vrs_vq *vq);
+bool vrs_vq_enable_cb(struct vrs_vq *vq);
+
+/* Teardown: hand back one buffer the device never used; -ENOENT when none.
+ * Works on a broken queue too, so nothing leaks. */
+int vrs_vq_detach_unused(struct vrs_vq *vq, void **token);
+/* Per-queue reset (RING_RESET): every buffer must have been detached;
+ * the ring starts over, optionally with a new size (resize). */
+int vrs_vq_reset(struct vrs_vq *vq, unsigned new_num);
+
+void vrs_vq_addrs(const struct vrs_vq *vq, struct vrs_vq_addrs *out);
+unsigned vrs_vq_num(const struct vrs_vq *vq);
+unsigned vrs_vq_num_free(const struct vrs_vq *vq);
+bool vrs_vq_packed(const struct vrs_vq *vq);
+bool vrs_vq_broken(const struct vrs_vq *vq);
+/* Why the queue is broken ("" when it is not). */
+const char *vrs_vq_broken_reason(const struct vrs_vq *vq);
+/* Mark broken from outside (device reset, surprise removal). */
+void vrs_vq_break(struct vrs_vq *vq, const char *why);
+
+/* Validity check of the shadow state. 0 or -EINVAL. */
+int vrs_vq_check(const struct vrs_vq *vq);
+
+#endif

@@ -1,0 +1,62 @@
+/* The device side of a virtqueue, split and packed, reaching guest memory
+ * only through the bus. It validates everything the driver wrote: chain
+ * length bounded by the queue size, loops, indirect inside indirect, the
+ * indirect table's length, readable after writable, zero lengths and
+ * out-of-range heads. An invalid chain is refused with -EPROTO and the
+ * reason kept; the device then needs a reset, as a real one would. */
+#ifndef VRSIM_VQDEV_H
+#define VRSIM_VQDEV_H
+
+#include "vrsim/bus.h"
+#include "vrsim/vq.h"
+
+struct vrs_iov {
+	vrs_dma_addr_t addr;
+	uint32_t len;
+	bool write; /* device-writable */
+};
+
+/* One popped chain. The caller provides iov storage of iov_cap entries. */
+struct vrs_vqdev_req {
+	uint16_t id;	   /* head (split) or buffer id (packed) */
+	uint16_t ndesc;	   /* ring slots the chain used (packed) */
+	unsigned niov, nout, nin;
+	uint64_t out_len, in_len;
+	struct vrs_iov *iov;
+	unsigned iov_cap;
+};
+
+struct vrs_vqdev_config {
+	unsigned num;
+	uint64_t features;
+	bool big_endian_guest;
+	struct vrs_vq_addrs addrs;
+	const struct vrs_bus *bus;
+};
+
+struct vrs_vqdev;
+
+int vrs_vqdev_create(const struct vrs_vqdev_config *cfg,
+		     struct vrs_vqdev **out);
+void vrs_vqdev_destroy(struct vrs_vqdev *d);
+/* Re-read the configuration (queue reset or resize). */
+int vrs_vqdev_reset(struct vrs_vqdev *d, const struct vrs_vqdev_config *cfg);
+
+/* Next available chain: 0, -EAGAIN when none, -EPROTO when the driver
+ * wrote something invalid (see vrs_vqdev_error), -EFAULT when the bus
+ * refused an access, -ENOSPC when iov_cap is too small. */
+int vrs_vqdev_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req);
+/* Mark a popped chain used with len bytes written. */
+int vrs_vqdev_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
+		   uint32_t len);
+/* Whether the driver wants an interrupt now (flags or used_event). */
+bool vrs_vqdev_need_interrupt(struct vrs_vqdev *d);
+/* Ask the driver for kicks or not (used flags or avail_event). */
+int vrs_vqdev_set_kicks(struct vrs_vqdev *d, bool wanted);
+
+/* Chains popped and not yet pushed. */
+unsigned vrs_vqdev_inflight(const struct vrs_vqdev *d);
+bool vrs_vqdev_needs_reset(const struct vrs_vqdev *d);
+const char *vrs_vqdev_error(const struct vrs_vqdev *d);
+
+#endif

@@ -1,0 +1,388 @@
+/* Driver-side virtqueue front end: creation, the BAD_RING discipline, the
+ * DMA helpers both layouts share, and dispatch to the layout. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring/vq_internal.h"
+#include "vrsim/guard.h"
+
+void vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
+{
+	if (vq->broken)
+		return; /* keep the first reason: it is the real one */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(vq->why, sizeof(vq->why), fmt, ap);
+	va_end(ap);
+	vq->broken = true;
+}
+
+static enum vrs_dma_dir sg_dir(bool write)
+{
+	return write ? VRS_DMA_FROM_DEVICE : VRS_DMA_TO_DEVICE;
+}
+
+int vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
+	      vrs_dma_addr_t *addr)
+{
+	const struct vrs_dma *dma = vq->cfg.dma;
+	int rc = vrs_dma_map_page(dma, sg->buf, sg->len, sg_dir(write), addr);
+	/* Ask mapping_error as Linux does: the debug layer checks we did. */
+	if (vrs_dma_mapping_error(dma, *addr))
+		return rc < 0 ? rc : -ENOMEM;
+	return rc;
+}
+
+void vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
+	      bool write)
+{
+	vrs_dma_unmap_page(vq->cfg.dma, addr, len, sg_dir(write));
+}
+
+int vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st, unsigned n)
+{
+	size_t bytes = n * sizeof(struct vrs_vring_desc);
+	st->indir = vq->cfg.kmem->alloc(vq->cfg.kmem->ctx, bytes);
+	VRS_ENSURE(st->indir, ENOMEM);
+	st->indir_extra = malloc(n * sizeof(*st->indir_extra));
+	if (!st->indir_extra) {
+		vq->cfg.kmem->free(vq->cfg.kmem->ctx, st->indir, bytes);
+		st->indir = NULL;
+		return -ENOMEM;
+	}
+	st->indir_num = (uint16_t)n;
+	st->indir_addr = VRS_DMA_MAPPING_ERROR;
+	return 0;
+}
+
+int vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
+{
+	size_t bytes = st->indir_num * sizeof(struct vrs_vring_desc);
+	const struct vrs_dma *dma = vq->cfg.dma;
+	int rc = vrs_dma_map_single(dma, st->indir, bytes, VRS_DMA_TO_DEVICE,
+				    &st->indir_addr);
+	if (vrs_dma_mapping_error(dma, st->indir_addr)) {
+		st->indir_addr = VRS_DMA_MAPPING_ERROR;
+		return rc < 0 ? rc : -ENOMEM;
+	}
+	return rc;
+}
+
+void vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
+{
+	if (!st->indir)
+		return;
+	size_t bytes = st->indir_num * sizeof(struct vrs_vring_desc);
+	if (st->indir_addr != VRS_DMA_MAPPING_ERROR)
+		vrs_dma_unmap_single(vq->cfg.dma, st->indir_addr, bytes,
+				     VRS_DMA_TO_DEVICE);
+	vq->cfg.kmem->free(vq->cfg.kmem->ctx, st->indir, bytes);
+	free(st->indir_extra);
+	st->indir = NULL;
+	st->indir_extra = NULL;
+	st->indir_num = 0;
+}
+
+void vq_posted(struct vrs_vq *vq, uint16_t id, void *token, uint64_t in_len)
+{
+	vq->state[id].token = token;
+	vq->state[id].in_len = in_len;
+	vq->inflight++;
+	if (vq->in_order)
+		vq->posted[vq->posted_tail++ % vq->num] = id;
+}
+
+/* Everything a used entry claims, checked against the driver's shadow
+ * before the driver acts on it. */
+bool vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len)
+{
+	if (id >= vq->num) {
+		vq_bad_ring(vq, "used id %u out of range (queue size %u)", id,
+			    vq->num);
+		return false;
+	}
+	const struct vq_desc_state *st = &vq->state[id];
+	if (!st->token) {
+		vq_bad_ring(vq, "used id %u is not a buffer in flight", id);
+		return false;
+	}
+	if (len > st->in_len) {
+		vq_bad_ring(vq, "used len %u for id %u exceeds its %llu "
+			    "writable bytes", len, id,
+			    (unsigned long long)st->in_len);
+		return false;
+	}
+	if (vq->in_order) {
+		uint16_t want = vq->posted[vq->posted_head % vq->num];
+		if (id != want) {
+			vq_bad_ring(vq, "IN_ORDER: device used id %u before "
+				    "id %u", id, want);
+			return false;
+		}
+		vq->posted_head++;
+	}
+	return true;
+}
+
+void *vq_detach(struct vrs_vq *vq, uint16_t id)
+{
+	struct vq_desc_state *st = &vq->state[id];
+	void *token = st->token;
+	uint16_t cur = id, last = id;
+	for (unsigned k = 0; k < st->ndescs; k++) {
+		const struct vq_desc_extra *x = &vq->extra[cur];
+		if (x->flags & VRS_DESC_F_INDIRECT) {
+			for (unsigned j = 0; j < st->indir_num; j++) {
+				const struct vq_desc_extra *ix = &st->indir_extra[j];
+				vq_unmap(vq, ix->addr, ix->len,
+					 ix->flags & VRS_DESC_F_WRITE);
+			}
+			vq_free_indirect(vq, st);
+		} else {
+			vq_unmap(vq, x->addr, x->len,
+				 x->flags & VRS_DESC_F_WRITE);
+		}
+		last = cur;
+		cur = x->next;
+	}
+	vq->extra[last].next = vq->free_head;
+	vq->free_head = id;
+	vq->num_free += st->ndescs;
+	vq->inflight--;
+	st->token = NULL;
+	st->ndescs = 0;
+	return token;
+}
+
+static bool valid_num(unsigned num, bool packed)
+{
+	if (num == 0 || num > VRS_MAX_QUEUE_SIZE)
+		return false;
+	return packed || (num & (num - 1)) == 0;
+}
+
+/* Ring memory and shadow arrays for vq->num entries. */
+static int alloc_ring(struct vrs_vq *vq)
+{
+	bool legacy = !vrs_has_feature(vq->cfg.features, VRS_F_VERSION_1);
+	vq->ring_size = vq->ops->ring_size(vq->num, legacy);
+	VRS_GUARD(vrs_dma_alloc_coherent(vq->cfg.dma, vq->ring_size,
+					 &vq->ring_cpu, &vq->ring_dma));
+	vq->state = calloc(vq->num, sizeof(*vq->state));
+	vq->extra = calloc(vq->num, sizeof(*vq->extra));
+	vq->posted = calloc(vq->num, sizeof(*vq->posted));
+	if (!vq->state || !vq->extra || !vq->posted) {
+		free(vq->state);
+		free(vq->extra);
+		free(vq->posted);
+		vq->state = NULL;
+		vq->extra = NULL;
+		vq->posted = NULL;
+		vrs_dma_free_coherent(vq->cfg.dma, vq->ring_size, vq->ring_cpu,
+				      vq->ring_dma);
+		vq->ring_cpu = NULL;
+		return -ENOMEM;
+	}
+	/* Coherent memory may come back dirty from an earlier user. */
+	memset(vq->ring_cpu, 0, vq->ring_size);
+	vq->num_free = vq->num;
+	vq->inflight = 0;
+	vq->posted_head = vq->posted_tail = 0;
+	vq->broken = false;
+	vq->why[0] = '\0';
+	vq->ops->init(vq);
+	return 0;
+}
+
+static void free_ring(struct vrs_vq *vq)
+{
+	if (!vq->ring_cpu)
+		return;
+	for (unsigned i = 0; i < vq->num; i++) {
+		if (vq->state[i].token)
+			vq_detach(vq, (uint16_t)i);
+	}
+	vrs_dma_free_coherent(vq->cfg.dma, vq->ring_size, vq->ring_cpu,
+			      vq->ring_dma);
+	free(vq->state);
+	free(vq->extra);
+	free(vq->posted);
+	vq->ring_cpu = NULL;
+	vq->state = NULL;
+	vq->extra = NULL;
+	vq->posted = NULL;
+}
+
+int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
+{
+	VRS_ENSURE(cfg && out && cfg->dma && cfg->kmem, EINVAL);
+	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
+	VRS_ENSURE(valid_num(cfg->num, packed), EINVAL);
+	/* The packed layout only exists with VERSION_1. */
+	VRS_ENSURE(!packed || vrs_has_feature(cfg->features, VRS_F_VERSION_1),
+		   EINVAL);
+	struct vrs_vq *vq = calloc(1, sizeof(*vq));
+	VRS_ENSURE(vq, ENOMEM);
+	vq->cfg = *cfg;
+	vq->ops = packed ? &vrs_vq_packed_ops : &vrs_vq_split_ops;
+	vq->e = vrs_endian_for(cfg->features, cfg->big_endian_guest);
+	vq->event_idx = vrs_has_feature(cfg->features, VRS_F_EVENT_IDX);
+	vq->indirect = vrs_has_feature(cfg->features, VRS_F_INDIRECT_DESC);
+	vq->in_order = vrs_has_feature(cfg->features, VRS_F_IN_ORDER);
+	vq->notification_data =
+		vrs_has_feature(cfg->features, VRS_F_NOTIFICATION_DATA);
+	vq->num = cfg->num;
+	int rc = alloc_ring(vq);
+	if (rc < 0) {
+		free(vq);
+		return rc;
+	}
+	*out = vq;
+	return 0;
+}
+
+void vrs_vq_destroy(struct vrs_vq *vq)
+{
+	if (!vq)
+		return;
+	free_ring(vq);
+	free(vq);
+}
+
+int vrs_vq_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
+	       unsigned in, void *token)
+{
+	VRS_ENSURE(!vq->broken, EIO);
+	VRS_ENSURE(sg && token && out + in > 0, EINVAL);
+	/* No chain longer than the queue, indirect or not (2.7.5.3.1). */
+	VRS_ENSURE(out + in <= vq->num, EINVAL);
+	for (unsigned i = 0; i < out + in; i++)
+		VRS_ENSURE(sg[i].buf && sg[i].len > 0, EINVAL);
+	return vq->ops->add(vq, sg, out, in, token);
+}
+
+bool vrs_vq_kick_prepare(struct vrs_vq *vq)
+{
+	if (vq->broken)
+		return false;
+	return vq->ops->kick_prepare(vq);
+}
+
+bool vrs_vq_kick(struct vrs_vq *vq)
+{
+	if (!vrs_vq_kick_prepare(vq))
+		return false;
+	uint32_t data = vq->cfg.index & 0xffffu;
+	if (vq->notification_data) {
+		/* next avail index (and wrap for packed) in the high half */
+		uint32_t next = vq->ops == &vrs_vq_packed_ops
+			? (uint32_t)vq->next_avail | ((uint32_t)vq->avail_wrap << 15)
+			: vq->avail_idx_shadow;
+		data |= next << 16;
+	}
+	if (vq->cfg.notify)
+		vq->cfg.notify(vq->cfg.notify_ctx, data);
+	return true;
+}
+
+int vrs_vq_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
+{
+	VRS_ENSURE(len && token, EINVAL);
+	VRS_ENSURE(!vq->broken, EIO);
+	int rc = vq->ops->get_buf(vq, len, token);
+	/* A device lie found now fails this call too. */
+	VRS_ENSURE(!vq->broken, EIO);
+	return rc;
+}
+
+bool vrs_vq_more_used(struct vrs_vq *vq)
+{
+	return !vq->broken && vq->ops->more_used(vq);
+}
+
+void vrs_vq_disable_cb(struct vrs_vq *vq)
+{
+	if (!vq->broken)
+		vq->ops->disable_cb(vq);
+}
+
+bool vrs_vq_enable_cb(struct vrs_vq *vq)
+{
+	if (vq->broken)
+		return true; /* nothing more will come: do not poll forever */
+	return vq->ops->enable_cb(vq);
+}
+
+int vrs_vq_detach_unused(struct vrs_vq *vq, void **token)
+{
+	VRS_ENSURE(token, EINVAL);
+	if (!vq->state) /* a failed reset left no ring */
+		return -ENOENT;
+	for (unsigned i = 0; i < vq->num; i++) {
+		if (vq->state[i].token) {
+			*token = vq_detach(vq, (uint16_t)i);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int vrs_vq_reset(struct vrs_vq *vq, unsigned new_num)
+{
+	bool packed = vq->ops == &vrs_vq_packed_ops;
+	if (new_num == 0)
+		new_num = vq->num;
+	VRS_ENSURE(valid_num(new_num, packed), EINVAL);
+	VRS_ENSURE(vq->num_free == vq->num, EBUSY);
+	free_ring(vq);
+	vq->num = new_num;
+	int rc = alloc_ring(vq);
+	if (rc < 0) {
+		/* No ring any more: every later call fails cleanly, and a
+		 * later reset may try again. */
+		vq->num_free = vq->num;
+		vq_bad_ring(vq, "queue reset could not allocate the ring");
+	}
+	return rc;
+}
+
+void vrs_vq_addrs(const struct vrs_vq *vq, struct vrs_vq_addrs *out)
+{
+	*out = vq->addrs;
+}
+
+unsigned vrs_vq_num(const struct vrs_vq *vq) { return vq->num; }
+unsigned vrs_vq_num_free(const struct vrs_vq *vq) { return vq->num_free; }
+bool vrs_vq_packed(const struct vrs_vq *vq)
+{
+	return vq->ops == &vrs_vq_packed_ops;
+}
+bool vrs_vq_broken(const struct vrs_vq *vq) { return vq->broken; }
+const char *vrs_vq_broken_reason(const struct vrs_vq *vq) { return vq->why; }
+
+void vrs_vq_break(struct vrs_vq *vq, const char *why)
+{
+	vq_bad_ring(vq, "%s", why);
+}
+
+int vrs_vq_check(const struct vrs_vq *vq)
+{
+	VRS_ENSURE(vq, EINVAL);
+	if (!vq->ring_cpu)
+		return vq->broken ? 0 : -EINVAL; /* only after a failed reset */
+	VRS_ENSURE(vq->state && vq->extra, EINVAL);
+	VRS_ENSURE(vq->num_free <= vq->num, EINVAL);
+	unsigned used = 0;
+	for (unsigned i = 0; i < vq->num; i++) {
+		const struct vq_desc_state *st = &vq->state[i];
+		if (!st->token)
+			continue;
+		VRS_ENSURE(st->ndescs >= 1 && st->ndescs <= vq->num, EINVAL);
+		VRS_ENSURE(!st->indir || st->indir_extra, EINVAL);
+		used += st->ndescs;
+	}
+	VRS_ENSURE(used + vq->num_free == vq->num, EINVAL);
+	return 0;
+}

@@ -1,0 +1,532 @@
+/* The ring core on its own: the driver side against the device side over a
+ * KVM machine's bus, for both layouts, and every lie each side must catch. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <string.h>
+
+#include "sim/kmem.h"
+#include "sim/machine.h"
+#include "vrsim/virtio.h"
+#include "vrsim/vq.h"
+#include "vrsim/vqdev.h"
+#include "testing.h"
+
+static struct vrs_machine *m;
+static struct vrs_kmem kmem;
+static struct vrs_vq *vq;
+static struct vrs_vqdev *dev;
+static struct vrs_iov iovs[64];
+static unsigned kicks;
+
+static void notify(void *ctx, uint32_t data)
+{
+	kicks++;
+}
+
+static void setup(void)
+{
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	vrs_report_clear();
+	cr_assert_eq(vrs_machine_create(NULL, &m), 0);
+	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM};
+	cr_assert_eq(vrs_machine_setup(m, &rc), 0);
+	vrs_sim_kmem(vrs_machine_gmem(m), &kmem);
+	kicks = 0;
+}
+
+static void teardown(void)
+{
+	vrs_vq_destroy(vq);
+	vrs_vqdev_destroy(dev);
+	vq = NULL;
+	dev = NULL;
+	vrs_machine_destroy(m);
+}
+
+TestSuite(vq, .init = setup, .fini = teardown);
+
+static void make(unsigned num, uint64_t features)
+{
+	struct vrs_vq_config c = {.num = num, .features = features,
+				  .dma = vrs_machine_dma(m), .kmem = &kmem,
+				  .notify = notify};
+	cr_assert_eq(vrs_vq_create(&c, &vq), 0);
+	struct vrs_vqdev_config d = {.num = num, .features = features,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(vrs_vqdev_create(&d, &dev), 0);
+}
+
+static uint8_t *kbuf(size_t n)
+{
+	uint8_t *p = kmem.alloc(kmem.ctx, n);
+	cr_assert_not_null(p);
+	return p;
+}
+
+static struct vrs_vqdev_req new_req(void)
+{
+	return (struct vrs_vqdev_req){.iov = iovs, .iov_cap = 64};
+}
+
+#define V1 VRS_BIT(VRS_F_VERSION_1)
+#define PACKED VRS_BIT(VRS_F_RING_PACKED)
+#define INDIRECT VRS_BIT(VRS_F_INDIRECT_DESC)
+#define EVENT VRS_BIT(VRS_F_EVENT_IDX)
+#define INORDER VRS_BIT(VRS_F_IN_ORDER)
+
+/* One request out and back: the device reads the out bytes and writes the
+ * in bytes through the bus; the driver gets its token and length. */
+static void round_trip(unsigned n_out, unsigned n_in, size_t sz, int tag)
+{
+	struct vrs_sg sg[8];
+	for (unsigned i = 0; i < n_out + n_in; i++) {
+		sg[i].buf = kbuf(sz);
+		sg[i].len = (uint32_t)sz;
+		vrs_test_fill(sg[i].buf, sz, (uint8_t)(i < n_out ? tag + i : 0));
+	}
+	int token;
+	cr_assert_eq(vrs_vq_add(vq, sg, n_out, n_in, &token), 0);
+	vrs_vq_kick(vq);
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0, "%s", vrs_vqdev_error(dev));
+	cr_assert_eq(req.nout, n_out);
+	cr_assert_eq(req.nin, n_in);
+	uint8_t tmp[4096];
+	for (unsigned i = 0; i < n_out; i++) {
+		cr_assert_eq(vrs_bus_read(vrs_machine_bus(m), req.iov[i].addr, tmp, sz), 0);
+		cr_assert(vrs_test_has_pattern(tmp, sz, (uint8_t)(tag + i)));
+	}
+	for (unsigned i = n_out; i < n_out + n_in; i++) {
+		vrs_test_fill(tmp, sz, (uint8_t)(100 + i));
+		cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), req.iov[i].addr, tmp, sz), 0);
+	}
+	cr_assert_eq(vrs_vqdev_push(dev, &req, (uint32_t)(n_in * sz)), 0);
+	uint32_t len;
+	void *got;
+	cr_assert_eq(vrs_vq_get_buf(vq, &len, &got), 0, "%s", vrs_vq_broken_reason(vq));
+	cr_assert_eq(got, &token);
+	cr_assert_eq(len, n_in * sz);
+	for (unsigned i = n_out; i < n_out + n_in; i++)
+		cr_assert(vrs_test_has_pattern(sg[i].buf, sz, (uint8_t)(100 + i)));
+	for (unsigned i = 0; i < n_out + n_in; i++)
+		kmem.free(kmem.ctx, sg[i].buf, sz);
+}
+
+static const uint64_t layouts[] = {
+	0, V1, V1 | INDIRECT, V1 | EVENT, V1 | INORDER,
+	V1 | PACKED, V1 | PACKED | INDIRECT, V1 | PACKED | EVENT,
+	V1 | PACKED | INDIRECT | EVENT | INORDER, INDIRECT | EVENT,
+};
+
+ParameterizedTestParameters(vq, round_trips)
+{
+	return cr_make_param_array(uint64_t, (void *)layouts,
+				   sizeof(layouts) / sizeof(layouts[0]));
+}
+
+ParameterizedTest(uint64_t *features, vq, round_trips)
+{
+	make(8, *features);
+	/* Far more requests than slots: every index wraps several times. */
+	for (int r = 0; r < 40; r++)
+		round_trip(1 + r % 3, 1 + r % 2, 64 + (size_t)r * 13, r);
+	void *t;
+	cr_assert_eq(vrs_vq_detach_unused(vq, &t), -ENOENT);
+	cr_assert_eq(vrs_vq_check(vq), 0);
+	cr_assert_eq(vrs_vq_num_free(vq), 8);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "%s",
+		     vrs_report_last(VRS_FIND_DEBUG_LEAK));
+}
+
+Test(vq, ring_full_is_enospc_and_detach_returns_every_token)
+{
+	make(4, V1);
+	int tokens[4];
+	uint8_t *b = kbuf(64);
+	struct vrs_sg sg = {b, 64};
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &tokens[i]), 0);
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &tokens[0]), -ENOSPC);
+	int seen = 0;
+	void *t;
+	while (vrs_vq_detach_unused(vq, &t) == 0)
+		seen++;
+	cr_assert_eq(seen, 4);
+	cr_assert_eq(vrs_vq_num_free(vq), 4);
+	cr_assert_eq(vrs_machine_live_mappings(m), 1, "only the ring is left");
+}
+
+Test(vq, bad_arguments_are_einval)
+{
+	make(4, V1);
+	uint8_t *b = kbuf(8);
+	struct vrs_sg sg = {b, 8}, zero = {b, 0};
+	int t;
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, NULL), -EINVAL);
+	cr_assert_eq(vrs_vq_add(vq, &zero, 1, 0, &t), -EINVAL);
+	cr_assert_eq(vrs_vq_add(vq, &sg, 0, 0, &t), -EINVAL);
+	struct vrs_vq_config c = {.num = 6, .features = V1, .dma = vrs_machine_dma(m),
+				  .kmem = &kmem};
+	struct vrs_vq *other;
+	cr_assert_eq(vrs_vq_create(&c, &other), -EINVAL, "split needs a power of two");
+	c.features = PACKED;
+	cr_assert_eq(vrs_vq_create(&c, &other), -EINVAL, "packed needs VERSION_1");
+}
+
+Test(vq, mapping_failure_undoes_everything)
+{
+	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM, .fail_nth = 4};
+	cr_assert_eq(vrs_machine_setup(m, &rc), 0);
+	make(8, V1); /* the ring's coherent allocation is call 1 */
+	struct vrs_sg sg[4];
+	for (int i = 0; i < 4; i++)
+		sg[i] = (struct vrs_sg){kbuf(32), 32};
+	int t;
+	cr_assert_eq(vrs_vq_add(vq, sg, 2, 2, &t), -ENOMEM);
+	cr_assert_eq(vrs_vq_num_free(vq), 8);
+	cr_assert_eq(vrs_vq_check(vq), 0);
+	cr_assert_eq(vrs_vq_add(vq, sg, 2, 2, &t), 0, "the next add works");
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "no unchecked or leaked mapping");
+}
+
+/* ---- the driver never trusts the device ---- */
+
+static void post_one(void *token, uint32_t in_len)
+{
+	struct vrs_sg sg[2] = {{kbuf(16), 16}, {kbuf(in_len), in_len}};
+	cr_assert_eq(vrs_vq_add(vq, sg, 1, 1, token), 0);
+}
+
+static void expect_broken(const char *what)
+{
+	uint32_t len;
+	void *t;
+	cr_assert_eq(vrs_vq_get_buf(vq, &len, &t), -EIO);
+	cr_assert(vrs_vq_broken(vq));
+	cr_assert(strstr(vrs_vq_broken_reason(vq), what), "reason: %s",
+		  vrs_vq_broken_reason(vq));
+	/* Every later call fails cleanly, and nothing leaks. */
+	int x;
+	struct vrs_sg sg = {kbuf(8), 8};
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &x), -EIO);
+	cr_assert_eq(vrs_vq_get_buf(vq, &len, &t), -EIO);
+	cr_assert_not(vrs_vq_kick(vq));
+	while (vrs_vq_detach_unused(vq, &t) == 0)
+		;
+	cr_assert_eq(vrs_machine_live_mappings(m), 1, "only the ring is left");
+}
+
+static void push_raw_split(uint32_t id, uint32_t len)
+{
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	struct vrs_vring_used_elem u = {id, len};
+	uint16_t idx = 1;
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.device + 4, &u, 8), 0);
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.device + 2, &idx, 2), 0);
+}
+
+Test(vq, forged_used_id_breaks_the_queue)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 64);
+	push_raw_split(5, 0); /* id 5 was never posted */
+	expect_broken("not a buffer in flight");
+}
+
+Test(vq, out_of_range_used_id_breaks_the_queue)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 64);
+	push_raw_split(4000, 0);
+	expect_broken("out of range");
+}
+
+Test(vq, oversized_used_len_breaks_the_queue)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 64);
+	push_raw_split(0, 65);
+	expect_broken("exceeds");
+}
+
+Test(vq, used_index_jump_breaks_the_queue)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 64);
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	uint16_t idx = 3;
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.device + 2, &idx, 2), 0);
+	expect_broken("ahead");
+}
+
+Test(vq, descriptor_rewritten_by_device_breaks_the_queue)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 64);
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	uint32_t evil = 0x7fffffff;
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.desc + 8, &evil, 4), 0);
+	cr_assert_eq(vrs_vqdev_push(dev, &req, 10), 0);
+	expect_broken("rewritten");
+}
+
+Test(vq, in_order_violation_breaks_the_queue)
+{
+	make(8, V1 | INORDER);
+	int t1, t2;
+	post_one(&t1, 64);
+	post_one(&t2, 64);
+	struct vrs_vqdev_req r1 = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &r1), 0);
+	struct vrs_iov second[8];
+	struct vrs_vqdev_req r2 = {.iov = second, .iov_cap = 8};
+	cr_assert_eq(vrs_vqdev_pop(dev, &r2), 0);
+	cr_assert_eq(vrs_vqdev_push(dev, &r2, 0), 0); /* the second first */
+	expect_broken("IN_ORDER");
+}
+
+Test(vq, packed_used_descriptor_with_nothing_in_flight_breaks)
+{
+	make(8, V1 | PACKED);
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	/* AVAIL == USED == 1 at slot 0: "used" in the first lap. */
+	uint16_t flags = (1u << 7) | (1u << 15);
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.desc + 14, &flags, 2), 0);
+	expect_broken("no buffer in flight");
+}
+
+Test(vq, packed_wrap_lie_is_not_taken_as_used)
+{
+	make(4, V1 | PACKED);
+	int t;
+	post_one(&t, 64);
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	/* USED set for the wrong lap: AVAIL=1, USED=0 is still "available". */
+	uint16_t flags = 0;
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.desc + 14, &flags, 2), 0);
+	uint32_t len;
+	void *got;
+	cr_assert_eq(vrs_vq_get_buf(vq, &len, &got), -EAGAIN);
+	cr_assert_not(vrs_vq_broken(vq));
+}
+
+/* ---- notification suppression ---- */
+
+Test(vq, event_idx_suppresses_kicks_until_the_device_asks)
+{
+	make(8, V1 | EVENT);
+	int t;
+	struct vrs_sg sg = {kbuf(8), 8};
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &t), 0);
+	cr_assert(vrs_vq_kick(vq), "avail_event 0: the first add kicks");
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &t), 0);
+	cr_assert_not(vrs_vq_kick(vq), "the device has not asked again");
+	cr_assert_eq(vrs_vqdev_set_kicks(dev, true), 0); /* avail_event = 0 */
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(vrs_vqdev_set_kicks(dev, true), 0); /* avail_event = 2 */
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &t), 0);
+	cr_assert(vrs_vq_kick(vq));
+	cr_assert_eq(kicks, 2);
+}
+
+Test(vq, event_idx_interrupts_only_when_asked)
+{
+	make(8, V1 | EVENT);
+	int t1, t2;
+	post_one(&t1, 32);
+	post_one(&t2, 32);
+	vrs_vq_enable_cb(vq); /* used_event = 0 */
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(vrs_vqdev_push(dev, &req, 0), 0);
+	cr_assert(vrs_vqdev_need_interrupt(dev));
+	vrs_vq_disable_cb(vq);
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(vrs_vqdev_push(dev, &req, 0), 0);
+	cr_assert_not(vrs_vqdev_need_interrupt(dev), "callbacks are off");
+	cr_assert_not(vrs_vq_enable_cb(vq), "work is pending: poll again");
+}
+
+Test(vq, flags_suppress_interrupts_without_event_idx)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 32);
+	vrs_vq_disable_cb(vq);
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(vrs_vqdev_push(dev, &req, 0), 0);
+	cr_assert_not(vrs_vqdev_need_interrupt(dev));
+}
+
+Test(vq, reset_resizes_and_starts_over)
+{
+	make(8, V1);
+	int t;
+	post_one(&t, 32);
+	cr_assert_eq(vrs_vq_reset(vq, 16), -EBUSY, "buffers still attached");
+	void *got;
+	cr_assert_eq(vrs_vq_detach_unused(vq, &got), 0);
+	cr_assert_eq(vrs_vq_reset(vq, 16), 0);
+	cr_assert_eq(vrs_vq_num(vq), 16);
+	struct vrs_vqdev_config d = {.num = 16, .features = V1, .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+	round_trip(1, 1, 100, 3);
+	cr_assert_eq(vrs_vq_reset(vq, 12), -EINVAL, "split sizes are powers of two");
+}
+
+Test(vq, big_endian_legacy_ring_round_trips)
+{
+	struct vrs_vq_config c = {.num = 8, .features = INDIRECT, .big_endian_guest = true,
+				  .dma = vrs_machine_dma(m), .kmem = &kmem, .notify = notify};
+	cr_assert_eq(vrs_vq_create(&c, &vq), 0);
+	struct vrs_vqdev_config d = {.num = 8, .features = INDIRECT, .big_endian_guest = true,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(d.addrs.device % VRS_LEGACY_ALIGN, 0, "legacy used ring is page aligned");
+	cr_assert_eq(vrs_vqdev_create(&d, &dev), 0);
+	/* The avail index is stored big endian. */
+	int t;
+	post_one(&t, 16);
+	struct vrs_vq_addrs a = d.addrs;
+	uint8_t raw[2];
+	cr_assert_eq(vrs_bus_read(vrs_machine_bus(m), a.driver + 2, raw, 2), 0);
+	cr_assert_eq(raw[0], 0);
+	cr_assert_eq(raw[1], 1);
+	void *got;
+	cr_assert_eq(vrs_vq_detach_unused(vq, &got), 0);
+	round_trip(2, 1, 40, 9);
+}
+
+/* ---- the device never trusts the driver ---- */
+
+struct raw_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+/* Write a split chain by hand and publish head 0. */
+static void publish_raw(const struct raw_desc *d, unsigned n)
+{
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	const struct vrs_bus *bus = vrs_machine_bus(m);
+	for (unsigned i = 0; i < n; i++)
+		cr_assert_eq(vrs_bus_write(bus, a.desc + 16 * i, &d[i], 16), 0);
+	uint16_t head = 0, idx = 1;
+	cr_assert_eq(vrs_bus_write(bus, a.driver + 4, &head, 2), 0);
+	cr_assert_eq(vrs_bus_write(bus, a.driver + 2, &idx, 2), 0);
+}
+
+static void expect_refused(const char *what)
+{
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), -EPROTO);
+	cr_assert(vrs_vqdev_needs_reset(dev));
+	cr_assert(strstr(vrs_vqdev_error(dev), what), "error: %s", vrs_vqdev_error(dev));
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), -EPROTO, "stays refused until reset");
+}
+
+Test(vq, device_refuses_a_loop)
+{
+	make(4, V1);
+	struct raw_desc d[2] = {{0x10000, 8, VRS_DESC_F_NEXT, 1},
+				{0x10000, 8, VRS_DESC_F_NEXT, 0}};
+	publish_raw(d, 2);
+	expect_refused("loop");
+}
+
+Test(vq, device_refuses_zero_length)
+{
+	make(4, V1);
+	struct raw_desc d[1] = {{0x10000, 0, 0, 0}};
+	publish_raw(d, 1);
+	expect_refused("zero-length");
+}
+
+Test(vq, device_refuses_readable_after_writable)
+{
+	make(4, V1);
+	struct raw_desc d[2] = {{0x10000, 8, VRS_DESC_F_NEXT | VRS_DESC_F_WRITE, 1},
+				{0x10000, 8, 0, 0}};
+	publish_raw(d, 2);
+	expect_refused("readable descriptor after a writable");
+}
+
+Test(vq, device_refuses_out_of_range_head_and_next)
+{
+	make(4, V1);
+	struct raw_desc d[1] = {{0x10000, 8, VRS_DESC_F_NEXT, 9}};
+	publish_raw(d, 1);
+	expect_refused("out of range");
+}
+
+Test(vq, device_refuses_indirect_without_the_feature)
+{
+	make(4, V1);
+	struct raw_desc d[1] = {{0x10000, 32, VRS_DESC_F_INDIRECT, 0}};
+	publish_raw(d, 1);
+	expect_refused("without INDIRECT_DESC");
+}
+
+Test(vq, device_refuses_nested_indirect_and_bad_table_length)
+{
+	make(4, V1 | INDIRECT);
+	uint8_t *table = kbuf(64);
+	vrs_gpa_t t;
+	cr_assert_eq(vrs_gmem_gpa(vrs_machine_gmem(m), table, 64, &t), 0);
+	struct raw_desc inner[2] = {{0x10000, 8, VRS_DESC_F_NEXT, 1},
+				    {t, 32, VRS_DESC_F_INDIRECT, 0}};
+	memcpy(table, inner, sizeof(inner));
+	struct raw_desc d[1] = {{t, 32, VRS_DESC_F_INDIRECT, 0}};
+	publish_raw(d, 1);
+	expect_refused("inside an indirect table");
+
+	struct vrs_vqdev_config c = {.num = 4, .features = V1 | INDIRECT,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &c.addrs);
+	cr_assert_eq(vrs_vqdev_reset(dev, &c), 0);
+	struct raw_desc odd[1] = {{t, 20, VRS_DESC_F_INDIRECT, 0}};
+	publish_raw(odd, 1);
+	expect_refused("not a whole number");
+}
+
+Test(vq, device_refuses_an_avail_index_jump)
+{
+	make(4, V1);
+	struct vrs_vq_addrs a;
+	vrs_vq_addrs(vq, &a);
+	uint16_t idx = 9;
+	cr_assert_eq(vrs_bus_write(vrs_machine_bus(m), a.driver + 2, &idx, 2), 0);
+	expect_refused("more than the queue size");
+}
+
+Test(vq, device_accepts_an_honest_chain)
+{
+	make(4, V1);
+	struct raw_desc d[2] = {{0x10000, 8, VRS_DESC_F_NEXT, 1},
+				{0x10000, 8, VRS_DESC_F_WRITE, 0}};
+	publish_raw(d, 2);
+	struct vrs_vqdev_req req = new_req();
+	cr_assert_eq(vrs_vqdev_pop(dev, &req), 0);
+	cr_assert_eq(req.nout, 1);
+	cr_assert_eq(req.nin, 1);
+	cr_assert_not(vrs_vqdev_needs_reset(dev));
+}
