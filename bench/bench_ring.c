@@ -1,0 +1,112 @@
+/* Ring benchmark: ns per transfer (driver add + kick + device pop + device
+ * push + driver get) for split and packed rings over direct, IOMMU and
+ * SWIOTLB DMA, with and without EVENT_IDX, on one core, -O2, the driver
+ * given the bare DMA stack (no dma-debug). Prints figures only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "sim/kmem.h"
+#include "sim/machine.h"
+#include "vrsim/report.h"
+#include "vrsim/virtio.h"
+#include "vrsim/vq.h"
+#include "vrsim/vqdev.h"
+
+static double now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void notify(void *ctx, uint32_t data)
+{
+	(*(unsigned *)ctx)++;
+}
+
+static double bench(struct vrs_machine *m, enum vrs_platform_id plat,
+		    uint64_t features, unsigned iters, bool debug)
+{
+	struct vrs_run_config rc = {.platform = plat, .access_platform = true,
+				    .no_dma_debug = !debug};
+	if (vrs_machine_setup(m, &rc) < 0)
+		abort();
+	struct vrs_kmem kmem;
+	vrs_sim_kmem(vrs_machine_gmem(m), &kmem);
+	unsigned kicks = 0;
+	struct vrs_vq *vq;
+	struct vrs_vq_config c = {.num = 256, .features = features,
+				  .dma = vrs_machine_dma(m), .kmem = &kmem,
+				  .notify = notify, .notify_ctx = &kicks};
+	if (vrs_vq_create(&c, &vq) < 0)
+		abort();
+	struct vrs_vqdev *dev;
+	struct vrs_vqdev_config d = {.num = 256, .features = features,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	if (vrs_vqdev_create(&d, &dev) < 0)
+		abort();
+	vrs_vqdev_set_kicks(dev, true);
+	struct vrs_sg sg[2] = {{kmem.alloc(kmem.ctx, 64), 64},
+			       {kmem.alloc(kmem.ctx, 1500), 1500}};
+	struct vrs_iov iov[4];
+	struct vrs_vqdev_req req = {.iov = iov, .iov_cap = 4};
+	int token;
+	double t0 = now_ns();
+	for (unsigned i = 0; i < iters; i++) {
+		uint32_t len;
+		void *got;
+		if (vrs_vq_add(vq, sg, 1, 1, &token) < 0)
+			abort();
+		vrs_vq_kick(vq);
+		if (vrs_vqdev_pop(dev, &req) < 0 ||
+		    vrs_vqdev_push(dev, &req, 100) < 0)
+			abort();
+		vrs_vqdev_need_interrupt(dev);
+		if (vrs_vq_get_buf(vq, &len, &got) < 0)
+			abort();
+	}
+	double ns = (now_ns() - t0) / iters;
+	vrs_vqdev_destroy(dev);
+	vrs_vq_destroy(vq);
+	return ns;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned iters = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 1000000;
+	if (iters == 0) {
+		fprintf(stderr, "usage: bench_ring [ITERATIONS>0]\n");
+		return 2;
+	}
+	vrs_report_set_mode(VRS_REPORT_ABORT); /* a finding here is a bug */
+	struct vrs_machine *m;
+	if (vrs_machine_create(NULL, &m) < 0)
+		return 1;
+	static const struct {
+		const char *name;
+		enum vrs_platform_id plat;
+	} dmas[] = {{"direct", VRS_PLAT_KVM},
+		    {"iommu", VRS_PLAT_HW_VIRTIO},
+		    {"swiotlb", VRS_PLAT_SEV}};
+	const uint64_t v1 = VRS_BIT(VRS_F_VERSION_1);
+	const uint64_t ev = VRS_BIT(VRS_F_EVENT_IDX);
+	const uint64_t packed = VRS_BIT(VRS_F_RING_PACKED);
+	printf("ns per transfer (add + kick + pop + push + get), 64 B out + "
+	       "1500 B in, queue 256, %u transfers:\n", iters);
+	printf("  %-8s %-7s %12s %12s %14s\n", "dma", "layout", "no EVENT_IDX",
+	       "EVENT_IDX", "+dma-debug");
+	for (unsigned i = 0; i < 3; i++) {
+		for (int p = 0; p <= 1; p++) {
+			uint64_t f = v1 | (p ? packed : 0);
+			double a = bench(m, dmas[i].plat, f, iters, false);
+			double b = bench(m, dmas[i].plat, f | ev, iters, false);
+			double c = bench(m, dmas[i].plat, f | ev, iters, true);
+			printf("  %-8s %-7s %12.1f %12.1f %14.1f\n", dmas[i].name,
+			       p ? "packed" : "split", a, b, c);
+		}
+	}
+	vrs_machine_destroy(m);
+	return 0;
+}

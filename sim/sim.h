@@ -1,0 +1,86 @@
+/* One simulated run: feature negotiation, the DMA-use policy, a driver and a
+ * model device on a platform, a deterministic scheduler interleaving their
+ * steps from a byte stream or a seeded generator, and the oracles. */
+#ifndef VRSIM_SIM_SIM_H
+#define VRSIM_SIM_SIM_H
+
+#include <stdio.h>
+
+#include "sim/policy.h"
+#include "vrsim/report.h"
+
+enum vrs_device_kind {
+	VRS_DEV_BLK = 0,     /* request header, data, status byte */
+	VRS_DEV_NET,	     /* tx and rx with headers, mergeable rx */
+	VRS_DEV_ADVERSARIAL, /* every device write comes from the input */
+	VRS_DEV_COUNT,
+};
+
+const char *vrs_device_name(enum vrs_device_kind d);
+int vrs_device_by_name(const char *name, enum vrs_device_kind *out);
+
+struct vrs_sim_config {
+	enum vrs_platform_id platform;
+	enum vrs_policy policy;
+	enum vrs_device_kind device;
+	uint64_t offered;	  /* ring and transport bits the device offers */
+	uint64_t driver_features; /* bits the driver supports */
+	unsigned queue_size;	  /* 0: 64 */
+	bool big_endian_guest;
+	bool lazy_iotlb;
+	uint64_t min_align_mask;
+	uint32_t fail_nth;	  /* DMA fault injection */
+	bool fail_persistent;
+	uint32_t corrupt_nth;	  /* faulty DMA engine: corrupt the Nth device write */
+	uint32_t lose_irq_nth;	  /* faulty interrupt delivery: lose the Nth one */
+	unsigned steps;		  /* workload steps; 0: until the input ends */
+	uint64_t seed;		  /* generator seed when there is no input */
+};
+
+/* The standard driver: every ring feature vrsim implements, and
+ * ACCESS_PLATFORM, as Linux accepts it. */
+#define VRS_DRIVER_FEATURES_ALL                                                \
+	(VRS_BIT(VRS_F_INDIRECT_DESC) | VRS_BIT(VRS_F_EVENT_IDX) |             \
+	 VRS_BIT(VRS_F_VERSION_1) | VRS_BIT(VRS_F_ACCESS_PLATFORM) |          \
+	 VRS_BIT(VRS_F_RING_PACKED) | VRS_BIT(VRS_F_IN_ORDER) |               \
+	 VRS_BIT(VRS_F_NOTIFICATION_DATA) | VRS_BIT(VRS_F_RING_RESET))
+
+/* How a run ended, most telling first. */
+enum vrs_outcome {
+	VRS_OUT_WORKS = 0,
+	VRS_OUT_REFUSED,   /* refused cleanly at FEATURES_OK */
+	VRS_OUT_PRIVATE,   /* the device touched private memory */
+	VRS_OUT_DMA_FAULT, /* a device access was refused by the platform */
+	VRS_OUT_BROKEN,	   /* the driver or the device gave up on the ring */
+	VRS_OUT_FINDING,   /* another oracle fired */
+	VRS_OUT_COUNT,
+};
+
+const char *vrs_outcome_name(enum vrs_outcome o);
+
+struct vrs_sim_result {
+	enum vrs_outcome outcome;
+	enum vrs_policy_decision path;
+	uint64_t accepted;
+	unsigned steps, submitted, completed, released;
+	unsigned breaks;   /* times a queue was broken or refused by a side */
+	unsigned findings; /* total findings in this run */
+	enum vrs_finding first_finding;
+	char detail[200];  /* refusal, broken reason or first finding */
+};
+
+struct vrs_sim;
+
+int vrs_sim_create(struct vrs_sim **out);
+void vrs_sim_destroy(struct vrs_sim *s);
+
+/* Run one configuration. input may be NULL: the seeded generator then
+ * drives cfg->steps steps. -EINVAL for a configuration that cannot be run
+ * (bad queue size, unknown platform); every byte stream is valid. */
+int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
+		const uint8_t *input, size_t len, struct vrs_sim_result *res);
+
+/* The trace of the last run: the last n events (all kept when 0). */
+void vrs_sim_print_trace(const struct vrs_sim *s, FILE *f, unsigned n);
+
+#endif

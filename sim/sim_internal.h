@@ -1,0 +1,104 @@
+/* What sim.c shares with the model devices (model_*.c). */
+#ifndef VRSIM_SIM_SIM_INTERNAL_H
+#define VRSIM_SIM_SIM_INTERNAL_H
+
+#include "sim/machine.h"
+#include "sim/provider.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "vrsim/kmem.h"
+#include "vrsim/virtio.h"
+#include "vrsim/vq.h"
+#include "vrsim/vqdev.h"
+
+#define VRS_SIM_MAX_QUEUES 2
+#define VRS_SIM_MAX_IOV 256
+
+struct vrs_sim_queue {
+	struct vrs_vq *vq;
+	struct vrs_vqdev *dev;
+	bool woken;	   /* the device was kicked and has not gone idle */
+	bool irq_pending;  /* the device raised an interrupt */
+	bool dead;	   /* the device stopped (bus fault, protocol error) */
+	unsigned inflight; /* buffers the driver has posted */
+};
+
+struct vrs_model_ops {
+	const char *name;
+	unsigned nqueues;
+	/* Start of a run: forget the previous run's requests. */
+	void (*reset)(struct vrs_sim *s);
+	/* Driver half: post one unit of work chosen by the provider. */
+	void (*submit)(struct vrs_sim *s, struct vrs_provider *p);
+	/* Driver half: a buffer came back (len bytes written) or was
+	 * detached unused (used == false). Checks data, frees it. */
+	void (*complete)(struct vrs_sim *s, unsigned q, void *token,
+			 uint32_t len, bool used);
+	/* Device half: serve one popped chain; must push it (or fail). */
+	int (*serve)(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req);
+	/* Number of requests the driver side may have outstanding. */
+	unsigned max_tokens;
+};
+
+extern const struct vrs_model_ops vrs_model_blk;
+extern const struct vrs_model_ops vrs_model_net;
+extern const struct vrs_model_ops vrs_model_adversarial;
+
+struct vrs_sim {
+	struct vrs_machine *m;
+	struct vrs_kmem kmem;
+	struct vrs_sim_config cfg;
+	const struct vrs_model_ops *model;
+	const struct vrs_dma *dma; /* what the driver uses (policy) */
+	uint64_t accepted;
+	struct vrs_sim_queue q[VRS_SIM_MAX_QUEUES];
+	unsigned nq;
+	struct vrs_provider prov;
+	struct vrs_trace trace;
+	struct vrs_sim_result *res;
+	bool device_under_test;	/* the driver is adversarial: device findings */
+	bool driver_under_test; /* the device is adversarial: driver findings */
+	uint32_t serial;	/* request serial numbers, for data patterns */
+	uint32_t irqs;		/* interrupts raised, for lose_irq_nth */
+	struct vrs_iov iov[VRS_SIM_MAX_IOV];
+	/* Copies of reason strings the trace points at (the queue that
+	 * owned the original may be gone when the trace is printed). */
+	char reasons[32][160];
+	unsigned nreasons;
+	/* model state lives here, sized for the largest model */
+	uint64_t model_state[4096];
+};
+
+/* For models: guest memory as the driver sees it. */
+void *vrs_sim_kmalloc(struct vrs_sim *s, size_t size);
+void vrs_sim_kfree(struct vrs_sim *s, void *p, size_t size);
+/* Driver add with bookkeeping and tracing; returns vrs_vq_add's value. */
+int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
+		unsigned out, unsigned in, void *token);
+/* Device push with tracing; marks the queue dead on failure. */
+int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
+		 uint32_t len);
+/* Device pop for models that take several chains at once (mergeable rx). */
+int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req);
+const struct vrs_bus *vrs_sim_bus(struct vrs_sim *s);
+/* Report a data-integrity finding through the one oracle sink. */
+void vrs_sim_integrity(struct vrs_sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Data patterns: what the driver writes for request serial at offset i,
+ * what the device answers, and what an in-buffer holds before the device
+ * writes (so stale or foreign bytes show). */
+static inline uint8_t vrs_pat_out(uint32_t serial, uint32_t i)
+{
+	return (uint8_t)(serial * 31u + i * 7u + (i >> 8) + 1u);
+}
+static inline uint8_t vrs_pat_in(uint32_t serial, uint32_t i)
+{
+	return (uint8_t)(serial * 17u + i * 13u + (i >> 9) + 0x55u);
+}
+static inline uint8_t vrs_pat_fill(uint32_t serial, uint32_t i)
+{
+	return (uint8_t)(0xa0u ^ serial ^ (i * 3u));
+}
+
+#endif
