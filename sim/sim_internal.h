@@ -63,7 +63,7 @@ struct vrs_sim {
 	struct vrs_iov iov[VRS_SIM_MAX_IOV];
 	/* Copies of reason strings the trace points at (the queue that
 	 * owned the original may be gone when the trace is printed). */
-	char reasons[32][160];
+	char reasons[32][200];
 	unsigned nreasons;
 	/* model state lives here, sized for the largest model */
 	uint64_t model_state[4096];
