@@ -60,13 +60,13 @@ static void cipher(uint8_t *p, vrs_gpa_t gpa, size_t len)
 static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 			vrs_gpa_t gpa, uint8_t *buf, size_t len, bool write)
 {
-	if (!vrs_gmem_range_ok(b->gm, gpa, len))
+	uint8_t *mem = vrs_gmem_hva(b->gm, gpa, len);
+	if (!mem)
 		return fault(b, write, addr, len,
 			     "translates outside guest memory");
-	if (!in_window(b, gpa, len))
+	if (b->window_size && !in_window(b, gpa, len))
 		return fault(b, write, addr, len,
 			     "outside the restricted DMA pool");
-	uint8_t *mem = vrs_gmem_hva(b->gm, gpa, len);
 	bool priv = vrs_gmem_page_private(b->gm, gpa);
 	if (priv) {
 		b->private_hits++;
