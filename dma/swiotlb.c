@@ -43,7 +43,9 @@ struct vrs_swiotlb {
 	uint64_t min_align_mask; /* set by the platform per device */
 	size_t index;		 /* next-fit start of the slot search */
 	size_t used;		 /* slots held by live mappings */
+	bool dirty;		 /* slots changed since the last reset */
 	struct slot *slots;	 /* nslots entries, host side */
+	struct slot *pristine;	 /* the all-free state, copied in by reset */
 };
 
 static vrs_gpa_t slot_addr(const struct vrs_swiotlb *sw, size_t i)
@@ -61,13 +63,13 @@ static size_t seg_start(size_t i)
 	return i - i % SEG_SLOTS;
 }
 
+/* Reset runs once per fuzz input: a copy of the pristine table, and
+ * nothing at all when the run never touched the pool. */
 static void reset_slots(struct vrs_swiotlb *sw)
 {
-	for (size_t i = 0; i < sw->nslots; i++)
-		sw->slots[i] = (struct slot){
-			.head = SLOT_NONE,
-			.free_run = (uint8_t)(SEG_SLOTS - i % SEG_SLOTS),
-		};
+	if (sw->dirty)
+		memcpy(sw->slots, sw->pristine, sw->nslots * sizeof(*sw->slots));
+	sw->dirty = false;
 	sw->index = 0;
 	sw->used = 0;
 }
@@ -83,9 +85,17 @@ int vrs_swiotlb_create(struct vrs_gmem *gm, size_t pool_bytes,
 	sw->gm = gm;
 	sw->nslots = pool_bytes >> VRS_SWIOTLB_SLOT_SHIFT;
 	sw->slots = calloc(sw->nslots, sizeof(*sw->slots));
+	sw->pristine = calloc(sw->nslots, sizeof(*sw->pristine));
 	/* Host memory first: a reservation cannot be given back. */
-	int rc = sw->slots ? vrs_gmem_reserve(gm, pool_bytes, &sw->start)
-			   : -ENOMEM;
+	int rc = sw->slots && sw->pristine
+		? vrs_gmem_reserve(gm, pool_bytes, &sw->start)
+		: -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < sw->nslots; i++)
+		sw->pristine[i] = (struct slot){
+			.head = SLOT_NONE,
+			.free_run = (uint8_t)(SEG_SLOTS - i % SEG_SLOTS),
+		};
+	sw->dirty = true;
 	if (rc < 0) {
 		vrs_swiotlb_destroy(sw);
 		return rc;
@@ -100,6 +110,7 @@ void vrs_swiotlb_destroy(struct vrs_swiotlb *sw)
 	if (!sw)
 		return;
 	free(sw->slots);
+	free(sw->pristine);
 	free(sw);
 }
 
@@ -218,6 +229,7 @@ static void claim(struct vrs_swiotlb *sw, size_t i, size_t n, vrs_gpa_t orig,
 	for (size_t j = i; j > seg_start(i) && sw->slots[j - 1].free_run; j--)
 		sw->slots[j - 1].free_run = (uint8_t)++count;
 	sw->used += n;
+	sw->dirty = true;
 	sw->index = (i + n) % sw->nslots;
 }
 

@@ -360,6 +360,12 @@ bool vrs_vq_packed(const struct vrs_vq *vq)
 	return vq->ops == &vrs_vq_packed_ops;
 }
 bool vrs_vq_broken(const struct vrs_vq *vq) { return vq->broken; }
+
+void *vrs_vq_ring(const struct vrs_vq *vq, size_t *size)
+{
+	*size = vq->ring_cpu ? vq->ring_size : 0;
+	return vq->ring_cpu;
+}
 const char *vrs_vq_broken_reason(const struct vrs_vq *vq) { return vq->why; }
 
 void vrs_vq_break(struct vrs_vq *vq, const char *why)

@@ -13,6 +13,7 @@
 #define PG_LISTED 0x01u	 /* on the dirty list: reset must visit it */
 #define PG_WRITTEN 0x02u /* contents may be non-zero: reset zeroes it */
 #define PG_FLIPPED 0x04u /* encryption differs from the default */
+#define PG_BOOT_SHARED 0x08u /* a reservation: shared always, kept by reset */
 
 /* Allocation size classes: 64 B << k, up to the largest class. */
 #define CLASS_MIN_SHIFT 6u
@@ -185,8 +186,10 @@ bool vrs_gmem_page_private(const struct vrs_gmem *gm, vrs_gpa_t gpa)
 {
 	if (gpa >= gm->size)
 		return false;
-	bool flipped = gm->pages[gpa >> VRS_PAGE_SHIFT].flags & PG_FLIPPED;
-	return gm->default_private != flipped;
+	uint8_t f = gm->pages[gpa >> VRS_PAGE_SHIFT].flags;
+	if (f & PG_BOOT_SHARED)
+		return false;
+	return gm->default_private != !!(f & PG_FLIPPED);
 }
 
 bool vrs_gmem_range_private(const struct vrs_gmem *gm, vrs_gpa_t gpa,
@@ -230,9 +233,11 @@ int vrs_gmem_reserve(struct vrs_gmem *gm, size_t size, vrs_gpa_t *out)
 	VRS_ENSURE(size <= gm->limit - gm->bump, ENOMEM);
 	gm->limit -= size;
 	for (size_t pfn = gm->limit >> VRS_PAGE_SHIFT;
-	     pfn < (gm->limit + size) >> VRS_PAGE_SHIFT; pfn++)
+	     pfn < (gm->limit + size) >> VRS_PAGE_SHIFT; pfn++) {
 		gm->pages[pfn].owner = gm->pages[pfn].boot_owner =
 			VRS_OWNER_SWIOTLB;
+		gm->pages[pfn].flags = PG_BOOT_SHARED;
+	}
 	*out = gm->limit;
 	return 0;
 }
@@ -314,7 +319,7 @@ void vrs_gmem_reset(struct vrs_gmem *gm)
 		if (m->flags & PG_WRITTEN)
 			memset(gm->base + ((size_t)pfn << VRS_PAGE_SHIFT), 0,
 			       VRS_PAGE_SIZE);
-		m->flags = 0;
+		m->flags &= PG_BOOT_SHARED;
 		m->owner = m->boot_owner;
 	}
 	gm->ndirty = 0;

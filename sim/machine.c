@@ -22,8 +22,10 @@ struct vrs_machine {
 	struct vrs_gmem *gm;
 	struct vrs_swiotlb *swiotlb;
 	struct vrs_iommu *iommu;
-	struct vrs_xen *xen;
-	uint64_t xen_seed;
+	/* A few p2m scrambles built once: picking one per run costs nothing,
+	 * rebuilding one per fuzz input would cost O(pages). */
+	struct vrs_xen *xen[VRS_MACHINE_XEN_TABLES];
+	struct vrs_xen *xen_now;
 	uint32_t corrupt_nth;
 	struct vrs_dma_debug *debug;
 
@@ -78,8 +80,8 @@ int vrs_machine_create(const struct vrs_machine_config *cfg,
 		rc = vrs_swiotlb_create(m->gm, m->cfg.swiotlb_bytes, &m->swiotlb);
 	if (rc == 0)
 		rc = vrs_iommu_create(m->gm, &ic, &m->iommu);
-	if (rc == 0)
-		rc = vrs_xen_create(m->gm, m->swiotlb, 0, &m->xen);
+	for (unsigned i = 0; rc == 0 && i < VRS_MACHINE_XEN_TABLES; i++)
+		rc = vrs_xen_create(m->gm, m->swiotlb, i, &m->xen[i]);
 	if (rc == 0)
 		rc = vrs_dma_debug_create(&m->phys, m->cfg.debug_entries,
 					  &m->debug);
@@ -96,7 +98,8 @@ void vrs_machine_destroy(struct vrs_machine *m)
 	if (!m)
 		return;
 	vrs_dma_debug_destroy(m->debug);
-	vrs_xen_destroy(m->xen);
+	for (unsigned i = 0; i < VRS_MACHINE_XEN_TABLES; i++)
+		vrs_xen_destroy(m->xen[i]);
 	vrs_iommu_destroy(m->iommu);
 	vrs_swiotlb_destroy(m->swiotlb);
 	vrs_gmem_destroy(m->gm);
@@ -113,7 +116,7 @@ static void build_backend(struct vrs_machine *m)
 		vrs_iommu_dma(m->iommu, &m->backend);
 		return;
 	case VRS_PLAT_DMA_XEN:
-		vrs_xen_dma(m->xen, &m->backend);
+		vrs_xen_dma(m->xen_now, &m->backend);
 		return;
 	case VRS_PLAT_DMA_BOUNCE:
 		dc.swiotlb = m->swiotlb;
@@ -140,7 +143,7 @@ static void build_bus(struct vrs_machine *m, bool access_platform)
 	if (vrs_platform_device_uses_iommu(p, access_platform))
 		vrs_iommu_xlate(m->iommu, &x);
 	else if (p->view == VRS_VIEW_XEN)
-		vrs_xen_xlate(m->xen, &x);
+		vrs_xen_xlate(m->xen_now, &x);
 	else
 		vrs_direct_xlate(&m->phys_direct, &x);
 	vrs_devbus_init(&m->devbus, m->gm, &x, p);
@@ -163,18 +166,10 @@ int vrs_machine_setup(struct vrs_machine *m, const struct vrs_run_config *rc)
 	vrs_gmem_set_default_private(m->gm, p->protected_memory);
 	vrs_swiotlb_reset(m->swiotlb);
 	vrs_swiotlb_set_min_align_mask(m->swiotlb, rc->min_align_mask);
-	if (p->protected_memory) {
-		/* The bounce pool is what the host may see (swiotlb_update_mem_attributes). */
-		VRS_GUARD(vrs_set_memory_decrypted(
-			m->gm, vrs_swiotlb_pool_start(m->swiotlb),
-			vrs_swiotlb_pool_size(m->swiotlb) >> VRS_PAGE_SHIFT));
-	}
+	/* The bounce pool is a reservation: shared on every platform. */
 	vrs_iommu_reset(m->iommu);
 	vrs_iommu_set_lazy(m->iommu, rc->lazy_iotlb);
-	if (p->view == VRS_VIEW_XEN && rc->xen_seed != m->xen_seed) {
-		vrs_xen_reseed(m->xen, rc->xen_seed);
-		m->xen_seed = rc->xen_seed;
-	}
+	m->xen_now = m->xen[rc->xen_seed % VRS_MACHINE_XEN_TABLES];
 
 	build_backend(m);
 	vrs_dma_fault_init(&m->fault, &m->backend, rc->fail_nth,
@@ -233,7 +228,7 @@ int vrs_machine_check(const struct vrs_machine *m)
 	VRS_GUARD(vrs_gmem_check(m->gm));
 	VRS_GUARD(vrs_swiotlb_check(m->swiotlb));
 	VRS_GUARD(vrs_iommu_check(m->iommu));
-	VRS_GUARD(vrs_xen_check(m->xen));
+	VRS_GUARD(vrs_xen_check(m->xen_now));
 	VRS_GUARD(vrs_dma_debug_check(m->debug));
 	return 0;
 }

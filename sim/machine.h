@@ -28,11 +28,13 @@ struct vrs_run_config {
 	uint64_t min_align_mask; /* device's swiotlb min_align_mask */
 	uint32_t fail_nth;	/* fault injection: fail the Nth map/alloc */
 	bool fail_persistent;
-	uint64_t xen_seed;	/* p2m scramble */
+	uint64_t xen_seed;	/* p2m scramble: one of VRS_MACHINE_XEN_TABLES */
 	bool no_dma_debug;	/* benchmarks: the driver gets the bare stack */
 	uint32_t corrupt_nth;	/* a faulty DMA engine: flip a bit in the
 				 * Nth device write (0: never) */
 };
+
+#define VRS_MACHINE_XEN_TABLES 4
 
 struct vrs_machine;
 

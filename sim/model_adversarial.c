@@ -97,9 +97,9 @@ static void adv_submit(struct vrs_sim *s, struct vrs_provider *p)
 	}
 	for (unsigned i = 0; i < nout + nin; i++) {
 		bool out = i < nout;
-		for (uint32_t k = 0; k < len[i]; k++, pos++)
-			r->buf[i][k] = out ? vrs_pat_out(r->serial, pos)
-					   : vrs_pat_fill(r->serial, pos);
+		vrs_pat_write(r->buf[i], out ? VRS_PAT_OUT : VRS_PAT_FILL,
+			      r->serial, pos, len[i]);
+		pos += len[i];
 		if (!out)
 			r->in_total += len[i];
 	}

@@ -80,8 +80,7 @@ static void blk_submit(struct vrs_sim *s, struct vrs_provider *p)
 	memcpy(r->hdr, &type, 4);
 	memcpy(r->hdr + 8, &sector, 8);
 	uint8_t *d = r->data + off;
-	for (uint32_t i = 0; i < len; i++)
-		d[i] = write ? vrs_pat_out(r->serial, i) : vrs_pat_fill(r->serial, i);
+	vrs_pat_write(d, write ? VRS_PAT_OUT : VRS_PAT_FILL, r->serial, 0, len);
 	*r->status = 0xff;
 
 	struct vrs_sg sg[3] = {{r->hdr, BLK_HDR}, {d, len}, {r->status, 1}};
@@ -104,18 +103,16 @@ static void blk_complete(struct vrs_sim *s, unsigned q, void *token,
 			vrs_sim_integrity(s, "blk request %u: status byte %#x "
 					  "instead of 0", r->serial, *r->status);
 		const uint8_t *d = r->data + r->off;
-		for (uint32_t i = 0; !r->write && len == want && i < r->len; i++) {
-			if (d[i] != vrs_pat_in(r->serial, i)) {
-				vrs_sim_integrity(
-					s, "blk read %u: byte %u is %#x, the "
-					"device wrote %#x%s", r->serial, i, d[i],
-					vrs_pat_in(r->serial, i),
-					d[i] == vrs_pat_fill(r->serial, i)
-						? " (the buffer's old content)"
-						: " (a foreign byte)");
-				break;
-			}
-		}
+		size_t i = r->write || len != want
+			? r->len
+			: vrs_pat_mismatch(d, VRS_PAT_IN, r->serial, 0, r->len);
+		if (i < r->len)
+			vrs_sim_integrity(s, "blk read %u: byte %zu is %#x, the "
+					  "device wrote %#x%s", r->serial, i, d[i],
+					  vrs_pat_in(r->serial, (uint32_t)i),
+					  d[i] == vrs_pat_fill(r->serial, (uint32_t)i)
+						  ? " (the buffer's old content)"
+						  : " (a foreign byte)");
 	}
 	free_req(s, st, r);
 }
@@ -129,23 +126,18 @@ static int move_data(struct vrs_sim *s, const struct vrs_iov *iov,
 		uint32_t n = iov->len - done < sizeof(buf) ? iov->len - done
 							    : (uint32_t)sizeof(buf);
 		if (device_writes) {
-			for (uint32_t i = 0; i < n; i++)
-				buf[i] = vrs_pat_in(serial, *pos + i);
+			vrs_pat_write(buf, VRS_PAT_IN, serial, *pos, n);
 			if (vrs_bus_write(vrs_sim_bus(s), iov->addr + done, buf, n) < 0)
 				return -EFAULT;
 		} else {
 			if (vrs_bus_read(vrs_sim_bus(s), iov->addr + done, buf, n) < 0)
 				return -EFAULT;
-			for (uint32_t i = 0; i < n; i++) {
-				if (buf[i] != vrs_pat_out(serial, *pos + i)) {
-					vrs_sim_integrity(
-						s, "blk write %u: the device read "
-						"%#x at byte %u, the driver wrote "
-						"%#x", serial, buf[i], *pos + i,
-						vrs_pat_out(serial, *pos + i));
-					break;
-				}
-			}
+			size_t i = vrs_pat_mismatch(buf, VRS_PAT_OUT, serial, *pos, n);
+			if (i < n)
+				vrs_sim_integrity(s, "blk write %u: the device read "
+						  "%#x at byte %zu, the driver wrote "
+						  "%#x", serial, buf[i], *pos + i,
+						  vrs_pat_out(serial, *pos + (uint32_t)i));
 		}
 		done += n;
 		*pos += n;

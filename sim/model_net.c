@@ -83,6 +83,16 @@ static uint8_t tx_payload_byte(uint32_t serial, uint32_t i)
 	return i < 4 ? (uint8_t)(serial >> (8 * i)) : vrs_pat_out(serial, i);
 }
 
+/* Write payload bytes [from, from+n) of a packet: the serial in the first
+ * four, the pattern of kind after them. */
+static void payload_write(uint8_t *dst, enum vrs_pat_kind kind,
+			  uint32_t serial, uint32_t from, uint32_t n)
+{
+	vrs_pat_write(dst, kind, serial, from, n);
+	for (uint32_t p = from; p < 4 && p < from + n; p++)
+		dst[p - from] = (uint8_t)(serial >> (8 * p));
+}
+
 static struct vrs_endian net_endian(const struct vrs_sim *s)
 {
 	return vrs_endian_for(s->accepted, s->cfg.big_endian_guest);
@@ -132,8 +142,7 @@ static void post_rx(struct vrs_sim *s, struct net_state *st, uint32_t size,
 	}
 	b->serial = ++s->serial;
 	uint8_t *d = b->mem + off;
-	for (uint32_t i = 0; i < size; i++)
-		d[i] = vrs_pat_fill(b->serial, i);
+	vrs_pat_write(d, VRS_PAT_FILL, b->serial, 0, size);
 	struct vrs_sg sg = {d, size};
 	if (vrs_sim_add(s, NET_Q_RX, &sg, 0, 1, b) < 0)
 		free_buf(s, st, b);
@@ -154,8 +163,7 @@ static void send_tx(struct vrs_sim *s, struct net_state *st, uint32_t plen,
 	}
 	b->serial = ++s->serial;
 	memset(b->hdr, 0, NET_HDR); /* no offloads; num_buffers unused on tx */
-	for (uint32_t i = 0; i < plen; i++)
-		b->mem[i] = tx_payload_byte(b->serial, i);
+	payload_write(b->mem, VRS_PAT_OUT, b->serial, 0, plen);
 	struct vrs_sg sg[3] = {{b->hdr, NET_HDR}, {b->mem, plen}};
 	unsigned n = 2;
 	if (split && split < plen) {
@@ -218,37 +226,40 @@ static void rx_payload(struct vrs_sim *s, struct net_state *st,
 		       const struct net_buf *b, const uint8_t *d, uint32_t from,
 		       uint32_t len)
 {
-	for (uint32_t i = from; i < len && !st->pkt_bad; i++, st->pkt_pos++) {
-		uint32_t pos = st->pkt_pos;
-		if (pos < 4) {
-			st->pkt_serial |= (uint32_t)d[i] << (8 * pos);
-			continue;
-		}
-		uint8_t want = rx_payload_byte(st->pkt_serial, pos);
-		if (d[i] != want) {
+	uint32_t i = from;
+	/* The first four payload bytes carry the packet's serial. */
+	for (; i < len && st->pkt_pos < 4; i++, st->pkt_pos++)
+		st->pkt_serial |= (uint32_t)d[i] << (8 * st->pkt_pos);
+	if (i < len && !st->pkt_bad) {
+		size_t m = vrs_pat_mismatch(d + i, VRS_PAT_IN, st->pkt_serial,
+					    st->pkt_pos, len - i);
+		if (m < len - i) {
+			uint32_t at = i + (uint32_t)m;
 			vrs_sim_integrity(
 				s, "net rx packet %u (serial as read from its "
 				"payload): payload byte %u (rx buffer %u, offset "
 				"%u) is %#x, the device wrote %#x%s",
-				st->pkt_serial, pos, b->serial, i, d[i],
-				want,
-				d[i] == vrs_pat_fill(b->serial, i)
+				st->pkt_serial, st->pkt_pos + (uint32_t)m,
+				b->serial, at, d[at],
+				rx_payload_byte(st->pkt_serial,
+						st->pkt_pos + (uint32_t)m),
+				d[at] == vrs_pat_fill(b->serial, at)
 					? " (the buffer's old content)"
 					: " (a foreign byte)");
 			st->pkt_bad = true;
 		}
+		st->pkt_pos += len - i;
 	}
-	for (uint32_t i = len; i < b->size; i++) {
-		if (d[i] != vrs_pat_fill(b->serial, i)) {
-			vrs_sim_integrity(
-				s, "net rx buffer %u: byte %u past the used "
-				"length %u is %#x, the driver's prefill was %#x "
-				"(the device never wrote there: stale data "
-				"copied back?)", b->serial, i, len, d[i],
-				vrs_pat_fill(b->serial, i));
-			break;
-		}
-	}
+	size_t k = len < b->size
+		? len + vrs_pat_mismatch(d + len, VRS_PAT_FILL, b->serial, len,
+					 b->size - len)
+		: b->size;
+	if (k < b->size)
+		vrs_sim_integrity(s, "net rx buffer %u: byte %zu past the used "
+				  "length %u is %#x, the driver's prefill was %#x "
+				  "(the device never wrote there: stale data "
+				  "copied back?)", b->serial, k, len, d[k],
+				  vrs_pat_fill(b->serial, (uint32_t)k));
 }
 
 /* The last buffer of a packet: its length against what the device sends. */
@@ -342,23 +353,29 @@ static int serve_tx(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 			uint32_t n = VRS_MIN(iov->len - done, (uint32_t)sizeof(buf));
 			if (vrs_bus_read(vrs_sim_bus(s), iov->addr + done, buf, n) < 0)
 				return -EFAULT;
-			for (uint32_t i = 0; i < n; i++, pos++) {
-				if (pos < NET_HDR) {
+			uint32_t i = 0;
+			/* header and serial bytes one by one, the rest whole */
+			for (; i < n && pos < NET_HDR + 4; i++, pos++) {
+				if (pos < NET_HDR)
 					hdr[pos] = buf[i];
-					continue;
-				}
+				else
+					serial |= (uint32_t)buf[i] << (8 * (pos - NET_HDR));
+			}
+			if (i < n && !bad) {
 				uint32_t p = pos - NET_HDR;
-				if (p < 4) {
-					serial |= (uint32_t)buf[i] << (8 * p);
-				} else if (!bad && buf[i] != tx_payload_byte(serial, p)) {
+				size_t m = vrs_pat_mismatch(buf + i, VRS_PAT_OUT,
+							    serial, p, n - i);
+				if (m < n - i) {
 					vrs_sim_integrity(
 						s, "net tx packet %u: the device "
-						"read %#x at payload byte %u, the "
-						"driver wrote %#x", serial, buf[i],
-						p, tx_payload_byte(serial, p));
+						"read %#x at payload byte %zu, the "
+						"driver wrote %#x", serial,
+						buf[i + m], p + m,
+						tx_payload_byte(serial, p + (uint32_t)m));
 					bad = true;
 				}
 			}
+			pos += n - i;
 			done += n;
 		}
 	}
@@ -383,8 +400,9 @@ static int fill_chain(struct vrs_sim *s, const struct vrs_vqdev_req *req,
 			uint32_t n = VRS_MIN(iov->len - done, total - *pos);
 			n = VRS_MIN(n, (uint32_t)sizeof(buf));
 			uint32_t skip = *pos < NET_HDR ? VRS_MIN(n, NET_HDR - *pos) : 0;
-			for (uint32_t i = skip; i < n; i++)
-				buf[i] = rx_payload_byte(serial, *pos + i - NET_HDR);
+			if (n > skip)
+				payload_write(buf + skip, VRS_PAT_IN, serial,
+					      *pos + skip - NET_HDR, n - skip);
 			if (n > skip && vrs_bus_write(vrs_sim_bus(s),
 						      iov->addr + done + skip,
 						      buf + skip, n - skip) < 0)

@@ -18,10 +18,13 @@ static const char *const finding_names[VRS_FIND_COUNT] = {
 
 static struct {
 	enum vrs_report_mode mode;
+	uint64_t armed;
+	void (*hook)(void *ctx);
+	void *hook_ctx;
 	unsigned count[VRS_FIND_COUNT];
 	unsigned total;
 	char last[VRS_FIND_COUNT][MSG_MAX];
-} oracle;
+} oracle = {.armed = VRS_FIND_ALL};
 
 const char *vrs_finding_name(enum vrs_finding kind)
 {
@@ -62,14 +65,28 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 	va_end(ap);
 	oracle.count[kind]++;
 	oracle.total++;
-	if (oracle.mode == VRS_REPORT_ABORT) {
+	if (oracle.mode == VRS_REPORT_ABORT &&
+	    (~oracle.armed & VRS_FIND_BIT(kind)) == 0) {
 		fprintf(stderr, "vrsim: finding [%s]: %s\n", finding_names[kind],
 			oracle.last[kind]);
+		if (oracle.hook)
+			oracle.hook(oracle.hook_ctx);
 		trap(kind);
 	}
 }
 
-void vrs_report_set_mode(enum vrs_report_mode mode) { oracle.mode = mode; }
+void vrs_report_set_mode(enum vrs_report_mode mode)
+{
+	oracle.mode = mode;
+}
+
+void vrs_report_set_armed(uint64_t mask) { oracle.armed = mask; }
+
+void vrs_report_set_abort_hook(void (*hook)(void *ctx), void *ctx)
+{
+	oracle.hook = hook;
+	oracle.hook_ctx = ctx;
+}
 enum vrs_report_mode vrs_report_mode(void) { return oracle.mode; }
 
 unsigned vrs_report_count(enum vrs_finding kind)

@@ -349,11 +349,46 @@ static unsigned decode_op(uint8_t b)
 	return op;
 }
 
+/* The hostile driver's side of the steps that belong to the driver. */
+static bool raw_step(struct vrs_sim *s, unsigned op, unsigned q)
+{
+	struct vrs_sim_queue *sq = &s->q[q];
+	switch (op) {
+	case OP_SUBMIT:
+		vrs_rawdrv_submit(s, q);
+		return true;
+	case OP_KICK:
+		sq->woken = true;
+		return true;
+	case OP_DRV_IRQ:
+		sq->irq_pending = false;
+		return true;
+	case OP_RESET: {
+		/* Reset the device so the next nonsense meets a live one. */
+		struct vrs_vqdev_config dc;
+		device_configure(s, q, &dc);
+		sq->dead = vrs_vqdev_reset(sq->dev, &dc) < 0;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+static const char *const op_names[OP_COUNT] = {
+	"driver submits", "driver kicks", "device works", "device may interrupt",
+	"driver handles interrupt", "iommu flush", "queue reset",
+};
+
 static void step(struct vrs_sim *s)
 {
 	uint8_t b = vrs_provider_u8(&s->prov);
 	unsigned q = s->nq > 1 ? vrs_provider_u8(&s->prov) % s->nq : 0;
-	switch (decode_op(b)) {
+	unsigned op = decode_op(b);
+	vrs_trace(&s->trace, VRS_EV_OP, q, op, 0, 0, op_names[op]);
+	if (s->cfg.raw_driver && raw_step(s, op, q))
+		return;
+	switch (op) {
 	case OP_SUBMIT:
 		s->model->submit(s, &s->prov);
 		break;
@@ -419,10 +454,12 @@ static void drain(struct vrs_sim *s)
 
 static void teardown(struct vrs_sim *s)
 {
+	if (s->cfg.raw_driver)
+		vrs_rawdrv_stop(s);
 	for (unsigned q = 0; q < s->nq; q++) {
 		if (!s->q[q].vq)
 			continue;
-		if (vrs_vq_check(s->q[q].vq) < 0 && !vrs_vq_broken(s->q[q].vq))
+		if (!s->cfg.raw_driver && vrs_vq_check(s->q[q].vq) < 0 && !vrs_vq_broken(s->q[q].vq))
 			vrs_report(VRS_FIND_PROTOCOL,
 				   "q%u: driver shadow state inconsistent", q);
 		release_unused(s, q);
@@ -523,7 +560,7 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	s->nreasons = 0;
 	s->model->reset(s);
 	s->driver_under_test = cfg->device == VRS_DEV_ADVERSARIAL;
-	s->device_under_test = false;
+	s->device_under_test = cfg->raw_driver;
 	vrs_trace_reset(&s->trace);
 	vrs_report_clear();
 	if (input)
@@ -559,6 +596,8 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 					      : vrs_machine_phys(s->m);
 
 	bool probe_failed = create_queues(s) < 0;
+	if (!probe_failed && cfg->raw_driver)
+		vrs_rawdrv_start(s);
 	if (!probe_failed) {
 		unsigned steps = cfg->steps ? cfg->steps : (input ? UINT32_MAX : 64);
 		for (unsigned i = 0; i < steps; i++) {
@@ -569,11 +608,17 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 			res->steps++;
 		}
 		s->trace.step = res->steps;
-		drain(s);
+		if (!cfg->raw_driver)
+			drain(s);
 	}
 	teardown(s);
 	classify(s, probe_failed);
 	return 0;
+}
+
+void vrs_sim_set_live_trace(struct vrs_sim *s, FILE *f)
+{
+	s->trace.live = f;
 }
 
 void vrs_sim_print_trace(const struct vrs_sim *s, FILE *f, unsigned n)

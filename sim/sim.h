@@ -31,6 +31,8 @@ struct vrs_sim_config {
 	uint64_t min_align_mask;
 	uint32_t fail_nth;	  /* DMA fault injection */
 	bool fail_persistent;
+	bool raw_driver;	  /* a hostile driver writes raw ring memory
+				   * (fuzz_device); the device is under test */
 	uint32_t corrupt_nth;	  /* faulty DMA engine: corrupt the Nth device write */
 	uint32_t lose_irq_nth;	  /* faulty interrupt delivery: lose the Nth one */
 	unsigned steps;		  /* workload steps; 0: until the input ends */
@@ -80,6 +82,8 @@ void vrs_sim_destroy(struct vrs_sim *s);
 int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		const uint8_t *input, size_t len, struct vrs_sim_result *res);
 
+/* Print every event as it happens (NULL: stop); for decoding inputs. */
+void vrs_sim_set_live_trace(struct vrs_sim *s, FILE *f);
 /* The trace of the last run: the last n events (all kept when 0). */
 void vrs_sim_print_trace(const struct vrs_sim *s, FILE *f, unsigned n);
 

@@ -3,6 +3,7 @@
 #define VRSIM_SIM_SIM_INTERNAL_H
 
 #include "sim/machine.h"
+#include "sim/pattern.h"
 #include "sim/provider.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
@@ -44,6 +45,21 @@ extern const struct vrs_model_ops vrs_model_blk;
 extern const struct vrs_model_ops vrs_model_net;
 extern const struct vrs_model_ops vrs_model_adversarial;
 
+/* The hostile driver of fuzz_device (sim/rawdrv.c). */
+#define VRS_RAW_BUFS 4
+#define VRS_RAW_BUF_LEN 4096u
+struct vrs_rawdrv {
+	uint8_t *buf[VRS_RAW_BUFS];
+	vrs_dma_addr_t addr[VRS_RAW_BUFS]; /* mapped BIDIRECTIONAL */
+	uint16_t avail_idx[VRS_SIM_MAX_QUEUES];
+	uint16_t next[VRS_SIM_MAX_QUEUES];  /* packed: next slot to publish */
+	bool wrap[VRS_SIM_MAX_QUEUES];
+};
+
+void vrs_rawdrv_start(struct vrs_sim *s);
+void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q);
+void vrs_rawdrv_stop(struct vrs_sim *s);
+
 struct vrs_sim {
 	struct vrs_machine *m;
 	struct vrs_kmem kmem;
@@ -61,6 +77,7 @@ struct vrs_sim {
 	uint32_t serial;	/* request serial numbers, for data patterns */
 	uint32_t irqs;		/* interrupts raised, for lose_irq_nth */
 	struct vrs_iov iov[VRS_SIM_MAX_IOV];
+	struct vrs_rawdrv raw;
 	/* Copies of reason strings the trace points at (the queue that
 	 * owned the original may be gone when the trace is printed). */
 	char reasons[32][200];
@@ -84,21 +101,5 @@ const struct vrs_bus *vrs_sim_bus(struct vrs_sim *s);
 /* Report a data-integrity finding through the one oracle sink. */
 void vrs_sim_integrity(struct vrs_sim *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Data patterns: what the driver writes for request serial at offset i,
- * what the device answers, and what an in-buffer holds before the device
- * writes (so stale or foreign bytes show). */
-static inline uint8_t vrs_pat_out(uint32_t serial, uint32_t i)
-{
-	return (uint8_t)(serial * 31u + i * 7u + (i >> 8) + 1u);
-}
-static inline uint8_t vrs_pat_in(uint32_t serial, uint32_t i)
-{
-	return (uint8_t)(serial * 17u + i * 13u + (i >> 9) + 0x55u);
-}
-static inline uint8_t vrs_pat_fill(uint32_t serial, uint32_t i)
-{
-	return (uint8_t)(0xa0u ^ serial ^ (i * 3u));
-}
 
 #endif

@@ -40,12 +40,22 @@ void vrs_trace_format(const struct vrs_trace_event *e, char *buf, size_t len)
 			 what[e->kind], s);
 		return;
 	}
+	case VRS_EV_OP:
+		snprintf(buf + n, len - (size_t)n, "q%llu step: %s", q, s);
+		return;
 	default:
 		break;
 	}
 	if ((unsigned)e->kind < VRS_EV_COUNT)
 		snprintf(buf + n, len - (size_t)n, formats[e->kind], q, a, b,
 			 c);
+}
+
+void vrs_trace_print_event(const struct vrs_trace_event *e, FILE *f)
+{
+	char line[256];
+	vrs_trace_format(e, line, sizeof(line));
+	fprintf(f, "%s\n", line);
 }
 
 void vrs_trace_print(const struct vrs_trace *t, FILE *f, unsigned n)

@@ -26,7 +26,8 @@
 	X(IOMMU_FLUSH, "q%llu iommu flush")                                    \
 	X(FINDING, "")                                                         \
 	X(DRAIN, "q%llu workload over: draining %llu buffers in flight")       \
-	X(RESET, "q%llu driver resets the queue, new size %llu")
+	X(RESET, "q%llu driver resets the queue, new size %llu")                \
+	X(OP, "")
 
 enum vrs_trace_kind {
 #define VRS_TRACE_ENUM(id, fmt) VRS_EV_##id,
@@ -49,7 +50,10 @@ struct vrs_trace {
 	struct vrs_trace_event ev[VRS_TRACE_CAP];
 	uint64_t count; /* events ever recorded; the last CAP are kept */
 	uint32_t step;
+	FILE *live;	/* when set, every event is also printed at once */
 };
+
+void vrs_trace_print_event(const struct vrs_trace_event *e, FILE *f);
 
 static inline void vrs_trace_reset(struct vrs_trace *t)
 {
@@ -69,6 +73,8 @@ static inline void vrs_trace(struct vrs_trace *t, enum vrs_trace_kind kind,
 	e->b = b;
 	e->c = c;
 	e->s = s;
+	if (__builtin_expect(t->live != NULL, 0))
+		vrs_trace_print_event(e, t->live);
 }
 
 /* Print the last n events (all kept ones when n is 0). */

@@ -6,120 +6,19 @@
 
 #include "dma/debug.h"
 #include "dma/fault.h"
+#include "ident_dma.h"
 #include "testing.h"
-
-/* ---- an identity backend that counts what reaches it ------------------ */
-
-struct ident {
-	struct vrs_gmem *gm;
-	unsigned maps, unmaps, syncs_cpu, syncs_dev, allocs, frees, errs;
-	/* the last release, as the backend saw it */
-	vrs_dma_addr_t last_addr;
-	size_t last_size;
-	enum vrs_dma_dir last_dir;
-	enum vrs_dma_kind last_kind;
-	void *last_cpu;
-};
-
-static int id_map(void *ctx, void *cpu, size_t size, enum vrs_dma_dir dir,
-		  enum vrs_dma_kind kind, vrs_dma_addr_t *out)
-{
-	struct ident *id = ctx;
-	vrs_gpa_t gpa;
-	id->maps++;
-	*out = VRS_DMA_MAPPING_ERROR;
-	int rc = vrs_gmem_gpa(id->gm, cpu, size, &gpa);
-	if (rc < 0)
-		return rc;
-	*out = gpa;
-	return 0;
-}
-
-static void id_unmap(void *ctx, vrs_dma_addr_t addr, size_t size,
-		     enum vrs_dma_dir dir, enum vrs_dma_kind kind)
-{
-	struct ident *id = ctx;
-	id->unmaps++;
-	id->last_addr = addr;
-	id->last_size = size;
-	id->last_dir = dir;
-	id->last_kind = kind;
-}
-
-static void id_sync_cpu(void *ctx, vrs_dma_addr_t addr, size_t offset,
-			size_t size, enum vrs_dma_dir dir)
-{
-	((struct ident *)ctx)->syncs_cpu++;
-}
-
-static void id_sync_dev(void *ctx, vrs_dma_addr_t addr, size_t offset,
-			size_t size, enum vrs_dma_dir dir)
-{
-	((struct ident *)ctx)->syncs_dev++;
-}
-
-static int id_alloc(void *ctx, size_t size, void **cpu, vrs_dma_addr_t *out)
-{
-	struct ident *id = ctx;
-	vrs_gpa_t gpa;
-	id->allocs++;
-	*cpu = NULL;
-	*out = VRS_DMA_MAPPING_ERROR;
-	int rc = vrs_gmem_alloc(id->gm, size, VRS_OWNER_COHERENT, &gpa);
-	if (rc < 0)
-		return rc;
-	*cpu = vrs_gmem_hva(id->gm, gpa, size);
-	*out = gpa;
-	return 0;
-}
-
-static void id_free(void *ctx, size_t size, void *cpu, vrs_dma_addr_t addr)
-{
-	struct ident *id = ctx;
-	id->frees++;
-	id->last_addr = addr;
-	id->last_size = size;
-	id->last_cpu = cpu;
-	cr_assert_eq(vrs_gmem_free(id->gm, addr, size), 0,
-		     "backend handed an inconsistent free");
-}
-
-static bool id_err(void *ctx, vrs_dma_addr_t addr)
-{
-	((struct ident *)ctx)->errs++;
-	return addr == VRS_DMA_MAPPING_ERROR;
-}
-
-static size_t id_max(void *ctx)
-{
-	return 1u << 20;
-}
-
-static const struct vrs_dma_ops id_ops = {
-	.name = "identity",
-	.map = id_map,
-	.unmap = id_unmap,
-	.sync_for_cpu = id_sync_cpu,
-	.sync_for_device = id_sync_dev,
-	.alloc_coherent = id_alloc,
-	.free_coherent = id_free,
-	.mapping_error = id_err,
-	.max_mapping_size = id_max,
-};
 
 /* ---- fixture ------------------------------------------------------------ */
 
-static struct ident id;
+static struct vrs_test_ident id;
 static struct vrs_dma inner;
 static struct vrs_dma_debug *dbg;
 static struct vrs_dma d; /* the debug instance, as a driver sees it */
 
 static void make(size_t max_entries)
 {
-	memset(&id, 0, sizeof(id));
-	id.gm = vrs_test_gmem();
-	inner.ops = &id_ops;
-	inner.ctx = &id;
+	vrs_test_ident_init(&id, vrs_test_gmem(), &inner);
 	cr_assert_eq(vrs_dma_debug_create(&inner, max_entries, &dbg), 0);
 	vrs_dma_debug_dma(dbg, &d);
 }
@@ -591,12 +490,16 @@ Test(dma_debug, same_buffer_mapped_twice)
 	vrs_dma_addr_t x2 = map_ok(a, 128, VRS_DMA_FROM_DEVICE, true);
 	cr_assert_eq(x1, x2); /* identity backend: one bus address */
 	cr_assert_eq(vrs_dma_debug_live(dbg), 2);
-	/* Each release finds its own entry, in either order. */
+	/* Each call finds its own entry, not merely the newest at that
+	 * address: release the older mapping first. */
 	vrs_dma_sync_for_cpu(&d, x2, 0, 128, VRS_DMA_FROM_DEVICE);
-	vrs_dma_unmap_page(&d, x2, 128, VRS_DMA_FROM_DEVICE);
-	cr_assert_eq(id.last_kind, VRS_DMA_KIND_PAGE);
+	vrs_dma_sync_for_device(&d, x1, 0, 256, VRS_DMA_TO_DEVICE);
 	vrs_dma_unmap_single(&d, x1, 256, VRS_DMA_TO_DEVICE);
 	cr_assert_eq(id.last_kind, VRS_DMA_KIND_SINGLE);
+	cr_assert_eq(id.last_size, 256);
+	vrs_dma_unmap_page(&d, x2, 128, VRS_DMA_FROM_DEVICE);
+	cr_assert_eq(id.last_kind, VRS_DMA_KIND_PAGE);
+	cr_assert_eq(id.last_size, 128);
 	assert_quiet();
 	cr_assert_eq(vrs_dma_debug_live(dbg), 0);
 }

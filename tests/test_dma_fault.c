@@ -1,108 +1,22 @@
 /* Fault injection: the Nth map or coherent allocation fails, counted
  * together from 1, deterministically; everything else passes through. */
 #include <criterion/criterion.h>
-#include <string.h>
 
 #include "dma/fault.h"
+#include "ident_dma.h"
 #include "testing.h"
-
-/* ---- an identity backend that counts what reaches it ------------------ */
-
-struct ident {
-	struct vrs_gmem *gm;
-	unsigned maps, unmaps, syncs_cpu, syncs_dev, allocs, frees, errs;
-};
-
-static int id_map(void *ctx, void *cpu, size_t size, enum vrs_dma_dir dir,
-		  enum vrs_dma_kind kind, vrs_dma_addr_t *out)
-{
-	struct ident *id = ctx;
-	vrs_gpa_t gpa;
-	id->maps++;
-	*out = VRS_DMA_MAPPING_ERROR;
-	int rc = vrs_gmem_gpa(id->gm, cpu, size, &gpa);
-	if (rc < 0)
-		return rc;
-	*out = gpa;
-	return 0;
-}
-
-static void id_unmap(void *ctx, vrs_dma_addr_t addr, size_t size,
-		     enum vrs_dma_dir dir, enum vrs_dma_kind kind)
-{
-	((struct ident *)ctx)->unmaps++;
-}
-
-static void id_sync_cpu(void *ctx, vrs_dma_addr_t addr, size_t offset,
-			size_t size, enum vrs_dma_dir dir)
-{
-	((struct ident *)ctx)->syncs_cpu++;
-}
-
-static void id_sync_dev(void *ctx, vrs_dma_addr_t addr, size_t offset,
-			size_t size, enum vrs_dma_dir dir)
-{
-	((struct ident *)ctx)->syncs_dev++;
-}
-
-static int id_alloc(void *ctx, size_t size, void **cpu, vrs_dma_addr_t *out)
-{
-	struct ident *id = ctx;
-	vrs_gpa_t gpa;
-	id->allocs++;
-	*cpu = NULL;
-	*out = VRS_DMA_MAPPING_ERROR;
-	int rc = vrs_gmem_alloc(id->gm, size, VRS_OWNER_COHERENT, &gpa);
-	if (rc < 0)
-		return rc;
-	*cpu = vrs_gmem_hva(id->gm, gpa, size);
-	*out = gpa;
-	return 0;
-}
-
-static void id_free(void *ctx, size_t size, void *cpu, vrs_dma_addr_t addr)
-{
-	struct ident *id = ctx;
-	id->frees++;
-	cr_assert_eq(vrs_gmem_free(id->gm, addr, size), 0);
-}
-
-static bool id_err(void *ctx, vrs_dma_addr_t addr)
-{
-	((struct ident *)ctx)->errs++;
-	return addr == VRS_DMA_MAPPING_ERROR;
-}
-
-static size_t id_max(void *ctx)
-{
-	return 12345;
-}
-
-static const struct vrs_dma_ops id_ops = {
-	.name = "identity",
-	.map = id_map,
-	.unmap = id_unmap,
-	.sync_for_cpu = id_sync_cpu,
-	.sync_for_device = id_sync_dev,
-	.alloc_coherent = id_alloc,
-	.free_coherent = id_free,
-	.mapping_error = id_err,
-	.max_mapping_size = id_max,
-};
 
 /* ---- fixture ------------------------------------------------------------ */
 
-static struct ident id;
+static struct vrs_test_ident id;
 static struct vrs_dma inner;
 static struct vrs_dma_fault f;
 static struct vrs_dma d; /* the fault wrapper, as a driver sees it */
 
 static void arm(uint32_t nth, bool persistent)
 {
-	memset(&id, 0, sizeof(id));
-	id.gm = vrs_test_gmem();
-	inner.ops = &id_ops;
-	inner.ctx = &id;
+	vrs_test_ident_init(&id, vrs_test_gmem(), &inner);
+	id.max_mapping = 12345;
 	vrs_dma_fault_init(&f, &inner, nth, persistent);
 	vrs_dma_fault_dma(&f, &d);
 }
@@ -258,7 +172,7 @@ Test(dma_fault, failed_map_answers_mapping_error_without_backend_help)
 	/* A backend whose mapping_error knows nothing of the error value:
 	 * the wrapper still reports the failure it injected. */
 	static struct vrs_dma_ops blind;
-	blind = id_ops;
+	blind = vrs_test_ident_ops;
 	blind.mapping_error = NULL;
 	arm(1, false);
 	inner.ops = &blind;

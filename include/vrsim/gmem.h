@@ -63,7 +63,9 @@ bool vrs_gmem_page_dirty(const struct vrs_gmem *gm, vrs_gpa_t gpa);
 size_t vrs_gmem_dirty_pages(const struct vrs_gmem *gm);
 
 /* Carve a region that survives reset (a boot-time reservation such as the
- * swiotlb pool). Reservations come from the top of memory. */
+ * swiotlb pool). Reservations come from the top of memory and are shared
+ * with the host whatever the encryption default: a DMA pool is decrypted
+ * at boot (Linux's swiotlb_update_mem_attributes). */
 int vrs_gmem_reserve(struct vrs_gmem *gm, size_t size, vrs_gpa_t *out);
 
 /* Allocation, as the guest kernel's allocator: byte-granular chunks rounded

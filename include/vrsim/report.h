@@ -51,6 +51,14 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void vrs_report_set_mode(enum vrs_report_mode mode);
+/* In ABORT mode, only the kinds in this mask (bit per kind) abort; the
+ * others are recorded. Default: all. A fuzz target arms what is a bug for
+ * it (a DMA fault is expected when the driver under test is hostile). */
+void vrs_report_set_armed(uint64_t mask);
+#define VRS_FIND_BIT(kind) (1ull << (kind))
+#define VRS_FIND_ALL (~0ull)
+/* Called before an abort, to print context (decoded input, trace). */
+void vrs_report_set_abort_hook(void (*hook)(void *ctx), void *ctx);
 enum vrs_report_mode vrs_report_mode(void);
 /* Findings of one kind (or all, with VRS_FIND_COUNT) since the last clear. */
 unsigned vrs_report_count(enum vrs_finding kind);

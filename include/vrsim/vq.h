@@ -81,6 +81,10 @@ const char *vrs_vq_broken_reason(const struct vrs_vq *vq);
 /* Mark broken from outside (device reset, surprise removal). */
 void vrs_vq_break(struct vrs_vq *vq, const char *why);
 
+/* The raw ring memory (CPU view) and its size: for a hostile driver that
+ * writes the ring by hand when fuzzing the device side. */
+void *vrs_vq_ring(const struct vrs_vq *vq, size_t *size);
+
 /* Validity check of the shadow state. 0 or -EINVAL. */
 int vrs_vq_check(const struct vrs_vq *vq);
 

@@ -1,0 +1,40 @@
+/* The vrsim command line: subcommands and the option parsing they share. */
+#ifndef VRSIM_CLI_CLI_H
+#define VRSIM_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "sim/sim.h"
+
+/* Exit statuses. */
+#define VRS_EXIT_CLEAN 0    /* no oracle fired */
+#define VRS_EXIT_FINDING 1  /* at least one finding */
+#define VRS_EXIT_USAGE 2    /* bad command line or unreadable input */
+
+/* Subcommands: argv[0] is the subcommand's name. */
+int vrs_cmd_run(int argc, char **argv);
+int vrs_cmd_matrix(int argc, char **argv);
+void vrs_cmd_run_usage(FILE *f);
+void vrs_cmd_matrix_usage(FILE *f);
+
+/* Option arguments. Each returns 0, or prints a message naming the option
+ * (and, for names, every valid one) to stderr and returns -1. */
+int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,
+		   unsigned long long max, unsigned long long *out);
+int vrs_cli_platform(const char *arg, enum vrs_platform_id *out);
+int vrs_cli_policy(const char *arg, enum vrs_policy *out);
+int vrs_cli_device(const char *arg, enum vrs_device_kind *out);
+/* A comma-separated list of feature names, "all" or "none". */
+int vrs_cli_features(const char *arg, uint64_t *out);
+
+/* Feature bits as a comma-separated list of names ("none" when empty). */
+void vrs_cli_feature_list(uint64_t bits, char *buf, size_t len);
+
+/* The one-word outcome the matrix prints, and what the policy chose. */
+const char *vrs_cli_outcome_word(enum vrs_outcome o);
+const char *vrs_cli_path_name(enum vrs_policy_decision d);
+
+/* Lines listing the valid names, for usage texts. */
+void vrs_cli_print_names(FILE *f);
+
+#endif

@@ -1,0 +1,250 @@
+/* vrsim matrix: the standard workload on every platform, under every
+ * policy, with and without ACCESS_PLATFORM, as one table. */
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vrsim/virtio.h"
+
+enum format { FMT_TEXT, FMT_MARKDOWN };
+
+struct matrix_opts {
+	struct vrs_sim_config cfg; /* platform, policy and offer set per cell */
+	enum format format;
+};
+
+void vrs_cmd_matrix_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vrsim matrix [options]\n\n"
+		"Run the standard workload for every platform x policy x "
+		"ACCESS_PLATFORM\n(offered or not) and print the outcomes as a "
+		"table.\n\n"
+		"  --device D            device model (default blk)\n"
+		"  --steps N             workload steps per run (default 200)\n"
+		"  --seed S              workload seed (default 1)\n"
+		"  --queue-size N        ring size, 2..1024, a power of two "
+		"(default 64)\n"
+		"  --format text|markdown  table format (default text)\n"
+		"  -h, --help            this text\n\n"
+		"Cells: works, dma-fault, private (device touched private "
+		"memory),\nrefused (clean refusal at FEATURES_OK), broken "
+		"(a side gave up on the ring),\nfinding (another oracle "
+		"fired).\n\n");
+	vrs_cli_print_names(f);
+}
+
+enum { OPT_DEVICE = 256, OPT_STEPS, OPT_SEED, OPT_QUEUE, OPT_FORMAT };
+
+static const struct option long_opts[] = {
+	{"device", required_argument, NULL, OPT_DEVICE},
+	{"steps", required_argument, NULL, OPT_STEPS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"queue-size", required_argument, NULL, OPT_QUEUE},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static int apply(struct matrix_opts *o, int c, const char *arg)
+{
+	unsigned long long v;
+	int rc = 0;
+	switch (c) {
+	case OPT_DEVICE:
+		return vrs_cli_device(arg, &o->cfg.device);
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			o->format = FMT_TEXT;
+		else if (strcmp(arg, "markdown") == 0)
+			o->format = FMT_MARKDOWN;
+		else {
+			fprintf(stderr, "vrsim: unknown format '%s'; valid "
+					"formats: text markdown\n", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_STEPS:
+		rc = vrs_cli_number("steps", arg, 1, UINT_MAX, &v);
+		o->cfg.steps = (unsigned)v;
+		break;
+	case OPT_SEED:
+		rc = vrs_cli_number("seed", arg, 0, ULLONG_MAX, &v);
+		o->cfg.seed = v;
+		break;
+	case OPT_QUEUE:
+		rc = vrs_cli_number("queue-size", arg, 2, 1024, &v);
+		if (rc == 0 && (v & (v - 1))) {
+			fprintf(stderr, "vrsim: --queue-size: %llu is not a "
+					"power of two (the split-ring runs need "
+					"one)\n", v);
+			rc = -1;
+		}
+		o->cfg.queue_size = (unsigned)v;
+		break;
+	}
+	return rc;
+}
+
+/* 0, or 1 with the usage error reported; *done when --help was asked. */
+static int parse(int argc, char **argv, struct matrix_opts *o, bool *done)
+{
+	*o = (struct matrix_opts){
+		.cfg = {
+			.device = VRS_DEV_BLK,
+			.driver_features = VRS_DRIVER_FEATURES_ALL,
+			.queue_size = 64,
+			.steps = 200,
+			.seed = 1,
+		},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			vrs_cmd_matrix_usage(stdout);
+			*done = true;
+			return 0;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "\n");
+			vrs_cmd_matrix_usage(stderr);
+			return 1;
+		}
+		if (apply(o, c, optarg) < 0)
+			return 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vrsim matrix: unexpected argument '%s' "
+				"(see vrsim matrix --help)\n", argv[optind]);
+		return 1;
+	}
+	return 0;
+}
+
+/* Column width of the policy cells: the longest policy or outcome word;
+ * the last column is not padded (no trailing blanks). */
+static int cell_width(enum vrs_policy p)
+{
+	if (p == VRS_POLICY_COUNT - 1)
+		return 0;
+	int w = (int)strlen(vrs_policy_name(p));
+	for (unsigned o = 0; o < VRS_OUT_COUNT; o++) {
+		int n = (int)strlen(vrs_cli_outcome_word((enum vrs_outcome)o));
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+static int platform_width(void)
+{
+	int w = (int)strlen("platform");
+	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++) {
+		int n = (int)strlen(vrs_platform_get((enum vrs_platform_id)i)->name);
+		if (n > w)
+			w = n;
+	}
+	return w;
+}
+
+static void header(enum format fmt, int pw)
+{
+	if (fmt == FMT_MARKDOWN) {
+		printf("| platform | AP |");
+		for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
+			printf(" %s |", vrs_policy_name((enum vrs_policy)p));
+		printf("\n|---|---|");
+		for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
+			printf("---|");
+		printf("\n");
+		return;
+	}
+	printf("%-*s  AP ", pw, "platform");
+	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
+		printf(" %-*s", cell_width((enum vrs_policy)p),
+		       vrs_policy_name((enum vrs_policy)p));
+	printf("\n");
+}
+
+/* One row: a platform with or without ACCESS_PLATFORM; -1 if a run failed. */
+static int row(struct vrs_sim *sim, struct matrix_opts *o,
+	       enum vrs_platform_id plat, bool ap, int pw)
+{
+	const char *name = vrs_platform_get(plat)->name;
+	const char *apw = ap ? "yes" : "no";
+	if (o->format == FMT_MARKDOWN)
+		printf("| %s | %s |", name, apw);
+	else
+		printf("%-*s  %-3s", pw, name, apw);
+	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++) {
+		struct vrs_sim_config cfg = o->cfg;
+		cfg.platform = plat;
+		cfg.policy = (enum vrs_policy)p;
+		cfg.offered = VRS_DRIVER_FEATURES_ALL;
+		if (!ap)
+			cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
+		struct vrs_sim_result res;
+		if (vrs_sim_run(sim, &cfg, NULL, 0, &res) < 0) {
+			printf("\n");
+			fprintf(stderr, "vrsim matrix: %s/%s cannot run\n",
+				name, vrs_policy_name(cfg.policy));
+			return -1;
+		}
+		const char *w = vrs_cli_outcome_word(res.outcome);
+		if (o->format == FMT_MARKDOWN)
+			printf(" %s |", w);
+		else
+			printf(" %-*s", cell_width(cfg.policy), w);
+	}
+	printf("\n");
+	return 0;
+}
+
+static void legend(enum format fmt)
+{
+	printf("\n");
+	if (fmt == FMT_MARKDOWN)
+		printf("AP: the device offers ACCESS_PLATFORM.\n\n");
+	else
+		printf("AP: the device offers ACCESS_PLATFORM.\npolicies:\n");
+	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++) {
+		enum vrs_policy pol = (enum vrs_policy)p;
+		if (fmt == FMT_MARKDOWN)
+			printf("- `%s`: %s\n", vrs_policy_name(pol),
+			       vrs_policy_summary(pol));
+		else
+			printf("  %-20s %s\n", vrs_policy_name(pol),
+			       vrs_policy_summary(pol));
+	}
+}
+
+int vrs_cmd_matrix(int argc, char **argv)
+{
+	char prog[] = "vrsim matrix"; /* getopt's messages name the command */
+	argv[0] = prog;
+	struct matrix_opts o;
+	bool done = false;
+	if (parse(argc, argv, &o, &done))
+		return VRS_EXIT_USAGE;
+	if (done)
+		return VRS_EXIT_CLEAN;
+
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	struct vrs_sim *sim;
+	if (vrs_sim_create(&sim) < 0) {
+		fprintf(stderr, "vrsim matrix: cannot create the simulation\n");
+		return VRS_EXIT_USAGE;
+	}
+	int pw = platform_width();
+	header(o.format, pw);
+	int status = VRS_EXIT_CLEAN;
+	for (unsigned i = 0; i < VRS_PLAT_COUNT && status == VRS_EXIT_CLEAN; i++)
+		for (int ap = 1; ap >= 0 && status == VRS_EXIT_CLEAN; ap--)
+			if (row(sim, &o, (enum vrs_platform_id)i, ap, pw) < 0)
+				status = VRS_EXIT_USAGE;
+	if (status == VRS_EXIT_CLEAN)
+		legend(o.format);
+	vrs_sim_destroy(sim);
+	return status;
+}

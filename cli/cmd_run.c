@@ -1,0 +1,294 @@
+/* vrsim run: one configuration, a readable summary, the trace on request.
+ * Exit 0 when no oracle fired, 1 when one did, 2 for usage errors. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vrsim/virtio.h"
+
+#define VRS_CLI_MAX_INPUT (64u << 20) /* a scheduler input is small; refuse more */
+
+struct run_opts {
+	struct vrs_sim_config cfg;
+	bool no_ap, trace, steps_given;
+	unsigned trace_lines; /* 0: every kept event */
+	const char *input;    /* file of scheduler bytes, or NULL */
+};
+
+void vrs_cmd_run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vrsim run [options]\n\n"
+		"Run one simulated driver and device and report what the oracles saw.\n\n"
+		"  --platform P          platform profile (default kvm)\n"
+		"  --policy POL          DMA-use policy of the driver (default today)\n"
+		"  --device D            device model (default blk)\n"
+		"  --offer LIST          features the device offers, comma-separated\n"
+		"                        (default all)\n"
+		"  --no-access-platform  the device does not offer ACCESS_PLATFORM\n"
+		"  --queue-size N        ring size, 2..1024 (default 64; a power of two\n"
+		"                        unless the packed ring is negotiated)\n"
+		"  --steps N             workload steps (default 200; with --input, until\n"
+		"                        the input ends)\n"
+		"  --seed S              seed of the generated workload (default 1)\n"
+		"  --input FILE          bytes that drive the scheduler instead of the seed\n"
+		"  --big-endian          big-endian guest (matters for legacy rings)\n"
+		"  --lazy-iotlb          the IOMMU flushes its IOTLB lazily\n"
+		"  --fail-nth N          the Nth DMA mapping fails (fault injection)\n"
+		"  --trace               print the event trace of the run\n"
+		"  --trace-lines N       only its last N events (implies --trace)\n"
+		"  -h, --help            this text\n\n"
+		"Exit status: 0 no finding, 1 a finding, 2 usage error.\n\n");
+	vrs_cli_print_names(f);
+}
+
+enum {
+	OPT_PLATFORM = 256, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
+	OPT_QUEUE, OPT_STEPS, OPT_SEED, OPT_BIG_ENDIAN, OPT_LAZY, OPT_FAIL,
+	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT,
+};
+
+static const struct option long_opts[] = {
+	{"platform", required_argument, NULL, OPT_PLATFORM},
+	{"policy", required_argument, NULL, OPT_POLICY},
+	{"device", required_argument, NULL, OPT_DEVICE},
+	{"offer", required_argument, NULL, OPT_OFFER},
+	{"no-access-platform", no_argument, NULL, OPT_NO_AP},
+	{"queue-size", required_argument, NULL, OPT_QUEUE},
+	{"steps", required_argument, NULL, OPT_STEPS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"big-endian", no_argument, NULL, OPT_BIG_ENDIAN},
+	{"lazy-iotlb", no_argument, NULL, OPT_LAZY},
+	{"fail-nth", required_argument, NULL, OPT_FAIL},
+	{"trace", no_argument, NULL, OPT_TRACE},
+	{"trace-lines", required_argument, NULL, OPT_TRACE_LINES},
+	{"input", required_argument, NULL, OPT_INPUT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* One option; -1 on a bad argument (already reported). */
+static int apply(struct run_opts *o, int c, const char *arg)
+{
+	struct vrs_sim_config *cfg = &o->cfg;
+	unsigned long long v;
+	int rc = 0;
+	switch (c) {
+	case OPT_PLATFORM: return vrs_cli_platform(arg, &cfg->platform);
+	case OPT_POLICY: return vrs_cli_policy(arg, &cfg->policy);
+	case OPT_DEVICE: return vrs_cli_device(arg, &cfg->device);
+	case OPT_OFFER: return vrs_cli_features(arg, &cfg->offered);
+	case OPT_NO_AP: o->no_ap = true; return 0;
+	case OPT_BIG_ENDIAN: cfg->big_endian_guest = true; return 0;
+	case OPT_LAZY: cfg->lazy_iotlb = true; return 0;
+	case OPT_TRACE: o->trace = true; return 0;
+	case OPT_INPUT: o->input = arg; return 0;
+	case OPT_QUEUE:
+		rc = vrs_cli_number("queue-size", arg, 2, 1024, &v);
+		cfg->queue_size = (unsigned)v;
+		break;
+	case OPT_STEPS:
+		rc = vrs_cli_number("steps", arg, 1, UINT_MAX, &v);
+		cfg->steps = (unsigned)v;
+		o->steps_given = true;
+		break;
+	case OPT_SEED:
+		rc = vrs_cli_number("seed", arg, 0, ULLONG_MAX, &v);
+		cfg->seed = v;
+		break;
+	case OPT_FAIL:
+		rc = vrs_cli_number("fail-nth", arg, 0, UINT32_MAX, &v);
+		cfg->fail_nth = (uint32_t)v;
+		break;
+	case OPT_TRACE_LINES:
+		rc = vrs_cli_number("trace-lines", arg, 1, UINT_MAX, &v);
+		o->trace_lines = (unsigned)v;
+		o->trace = true;
+		break;
+	}
+	return rc;
+}
+
+/* 0, or 1 with the usage error reported; *done when --help was asked. */
+static int parse(int argc, char **argv, struct run_opts *o, bool *done)
+{
+	*o = (struct run_opts){
+		.cfg = {
+			.platform = VRS_PLAT_KVM,
+			.policy = VRS_POLICY_TODAY,
+			.device = VRS_DEV_BLK,
+			.offered = VRS_DRIVER_FEATURES_ALL,
+			.driver_features = VRS_DRIVER_FEATURES_ALL,
+			.queue_size = 64,
+			.steps = 200,
+			.seed = 1,
+		},
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			vrs_cmd_run_usage(stdout);
+			*done = true;
+			return 0;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "\n");
+			vrs_cmd_run_usage(stderr);
+			return 1;
+		}
+		if (apply(o, c, optarg) < 0)
+			return 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vrsim run: unexpected argument '%s' "
+				"(see vrsim run --help)\n", argv[optind]);
+		return 1;
+	}
+	if (o->no_ap)
+		o->cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
+	if (o->input && !o->steps_given)
+		o->cfg.steps = 0; /* the whole input */
+	return 0;
+}
+
+/* The whole file into *buf (never NULL, even when empty). */
+static int read_input(const char *path, uint8_t **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		goto fail;
+	size_t cap = 4096, n = 0;
+	uint8_t *b = malloc(cap);
+	if (!b) {
+		fclose(f);
+		errno = ENOMEM;
+		goto fail;
+	}
+	for (;;) {
+		n += fread(b + n, 1, cap - n, f);
+		if (ferror(f) || n > VRS_CLI_MAX_INPUT) {
+			int err = ferror(f) ? errno : EFBIG;
+			free(b);
+			fclose(f);
+			errno = err;
+			goto fail;
+		}
+		if (feof(f))
+			break;
+		if (n == cap) {
+			uint8_t *nb = realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				fclose(f);
+				errno = ENOMEM;
+				goto fail;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	fprintf(stderr, "vrsim run: cannot read input file '%s': %s\n", path,
+		strerror(errno));
+	return -1;
+}
+
+static void summary(const struct run_opts *o, size_t input_len,
+		    const struct vrs_sim_result *r)
+{
+	const struct vrs_sim_config *cfg = &o->cfg;
+	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
+	char feats[256];
+	printf("platform:  %s (%s)\n", plat->name, plat->summary);
+	printf("policy:    %s (%s)\n", vrs_policy_name(cfg->policy),
+	       vrs_policy_summary(cfg->policy));
+	printf("device:    %s, queue size %u\n", vrs_device_name(cfg->device),
+	       cfg->queue_size);
+	vrs_cli_feature_list(cfg->offered, feats, sizeof(feats));
+	printf("offered:   %s\n", feats);
+	vrs_cli_feature_list(r->accepted, feats, sizeof(feats));
+	printf("accepted:  %s\n", r->path == VRS_REFUSE ? "none (refused)" : feats);
+	printf("DMA path:  %s\n", vrs_cli_path_name(r->path));
+	if (o->input)
+		printf("steps:     %u (input %s, %zu bytes)\n", r->steps, o->input,
+		       input_len);
+	else
+		printf("steps:     %u (seed %llu)\n", r->steps,
+		       (unsigned long long)cfg->seed);
+	printf("buffers:   %u submitted, %u completed, %u released\n",
+	       r->submitted, r->completed, r->released);
+	const char *word = vrs_cli_outcome_word(r->outcome);
+	const char *name = vrs_outcome_name(r->outcome);
+	if (strcmp(word, name) == 0)
+		printf("outcome:   %s\n", word);
+	else
+		printf("outcome:   %s (%s)\n", word, name);
+	if (r->detail[0] && !r->findings) /* findings are listed below */
+		printf("detail:    %s\n", r->detail);
+	unsigned total = vrs_report_count(VRS_FIND_COUNT);
+	printf("findings:  %u\n", total);
+	for (unsigned k = 0; k < VRS_FIND_COUNT; k++) {
+		unsigned n = vrs_report_count((enum vrs_finding)k);
+		if (n)
+			printf("  [%s] x%u: %s\n",
+			       vrs_finding_name((enum vrs_finding)k), n,
+			       vrs_report_last((enum vrs_finding)k));
+	}
+}
+
+int vrs_cmd_run(int argc, char **argv)
+{
+	char prog[] = "vrsim run"; /* getopt's messages name the command */
+	argv[0] = prog;
+	struct run_opts o;
+	bool done = false;
+	if (parse(argc, argv, &o, &done))
+		return VRS_EXIT_USAGE;
+	if (done)
+		return VRS_EXIT_CLEAN;
+
+	uint8_t *input = NULL;
+	size_t input_len = 0;
+	if (o.input && read_input(o.input, &input, &input_len) < 0)
+		return VRS_EXIT_USAGE;
+
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	struct vrs_sim *sim;
+	int rc = vrs_sim_create(&sim);
+	if (rc < 0) {
+		fprintf(stderr, "vrsim run: cannot create the simulation: %s\n",
+			strerror(-rc));
+		free(input);
+		return VRS_EXIT_USAGE;
+	}
+	struct vrs_sim_result res;
+	rc = vrs_sim_run(sim, &o.cfg, input, input_len, &res);
+	int status = VRS_EXIT_USAGE;
+	unsigned q = o.cfg.queue_size;
+	if (rc == -EINVAL && (q & (q - 1))) {
+		fprintf(stderr, "vrsim run: queue size %u: the split ring needs "
+				"a power of two (only the packed ring takes "
+				"any size)\n", q);
+	} else if (rc < 0) {
+		fprintf(stderr, "vrsim run: the run failed: %s\n",
+			strerror(-rc));
+	} else {
+		if (o.trace) {
+			printf("trace:\n");
+			vrs_sim_print_trace(sim, stdout, o.trace_lines);
+			printf("\n");
+		}
+		summary(&o, input_len, &res);
+		status = res.findings ? VRS_EXIT_FINDING : VRS_EXIT_CLEAN;
+	}
+	vrs_sim_destroy(sim);
+	free(input);
+	return status;
+}

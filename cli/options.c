@@ -1,0 +1,200 @@
+/* Option arguments shared by the subcommands: numbers, platform, policy,
+ * device and feature names, and the words results are printed with. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrsim/virtio.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} features[] = {
+	{"indirect", VRS_F_INDIRECT_DESC},
+	{"event-idx", VRS_F_EVENT_IDX},
+	{"version-1", VRS_F_VERSION_1},
+	{"access-platform", VRS_F_ACCESS_PLATFORM},
+	{"packed", VRS_F_RING_PACKED},
+	{"in-order", VRS_F_IN_ORDER},
+	{"notification-data", VRS_F_NOTIFICATION_DATA},
+	{"ring-reset", VRS_F_RING_RESET},
+};
+
+#define NFEATURES (sizeof(features) / sizeof(features[0]))
+
+static const char *const outcome_words[VRS_OUT_COUNT] = {
+	[VRS_OUT_WORKS] = "works",
+	[VRS_OUT_REFUSED] = "refused",
+	[VRS_OUT_PRIVATE] = "private",
+	[VRS_OUT_DMA_FAULT] = "dma-fault",
+	[VRS_OUT_BROKEN] = "broken",
+	[VRS_OUT_FINDING] = "finding",
+};
+
+int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,
+		   unsigned long long max, unsigned long long *out)
+{
+	/* strtoull skips blanks, takes signs (negating "-1" into a huge
+	 * value) and a second 0x: accept only digits, after an optional 0x
+	 * prefix for hexadecimal, and let strtoull judge only overflow. */
+	int base = 10;
+	const char *p = arg;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	size_t digits = strspn(p, base == 16 ? "0123456789abcdefABCDEF"
+					     : "0123456789");
+	if (digits == 0) {
+		fprintf(stderr, "vrsim: --%s needs a number, not '%s'\n", opt,
+			arg);
+		return -1;
+	}
+	if (p[digits] != '\0') {
+		fprintf(stderr, "vrsim: --%s: trailing characters in '%s'\n",
+			opt, arg);
+		return -1;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(p, NULL, base);
+	if (errno == ERANGE || v < min || v > max) {
+		fprintf(stderr, "vrsim: --%s: '%s' is out of range (%llu..%llu)\n",
+			opt, arg, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void vrs_cli_print_names(FILE *f)
+{
+	fprintf(f, "platforms:");
+	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++)
+		fprintf(f, " %s", vrs_platform_get((enum vrs_platform_id)i)->name);
+	fprintf(f, "\npolicies: ");
+	for (unsigned i = 0; i < VRS_POLICY_COUNT; i++)
+		fprintf(f, " %s", vrs_policy_name((enum vrs_policy)i));
+	fprintf(f, "\ndevices:  ");
+	for (unsigned i = 0; i < VRS_DEV_COUNT; i++)
+		fprintf(f, " %s", vrs_device_name((enum vrs_device_kind)i));
+	fprintf(f, "\nfeatures: ");
+	for (unsigned i = 0; i < NFEATURES; i++)
+		fprintf(f, " %s", features[i].name);
+	fprintf(f, " (or all, none)\n");
+}
+
+int vrs_cli_platform(const char *arg, enum vrs_platform_id *out)
+{
+	if (vrs_platform_by_name(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "vrsim: unknown platform '%s'; valid platforms:", arg);
+	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++)
+		fprintf(stderr, " %s",
+			vrs_platform_get((enum vrs_platform_id)i)->name);
+	fputc('\n', stderr);
+	return -1;
+}
+
+int vrs_cli_policy(const char *arg, enum vrs_policy *out)
+{
+	if (vrs_policy_by_name(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "vrsim: unknown policy '%s'; valid policies:", arg);
+	for (unsigned i = 0; i < VRS_POLICY_COUNT; i++)
+		fprintf(stderr, " %s", vrs_policy_name((enum vrs_policy)i));
+	fputc('\n', stderr);
+	return -1;
+}
+
+int vrs_cli_device(const char *arg, enum vrs_device_kind *out)
+{
+	if (vrs_device_by_name(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "vrsim: unknown device '%s'; valid devices:", arg);
+	for (unsigned i = 0; i < VRS_DEV_COUNT; i++)
+		fprintf(stderr, " %s", vrs_device_name((enum vrs_device_kind)i));
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* One name of the list, len characters at s, into bits. */
+static int feature_item(const char *s, size_t len, uint64_t *bits)
+{
+	if (len == 3 && strncmp(s, "all", 3) == 0) {
+		*bits |= VRS_DRIVER_FEATURES_ALL;
+		return 0;
+	}
+	if (len == 4 && strncmp(s, "none", 4) == 0)
+		return 0;
+	for (unsigned i = 0; i < NFEATURES; i++) {
+		if (strlen(features[i].name) == len &&
+		    strncmp(features[i].name, s, len) == 0) {
+			*bits |= VRS_BIT(features[i].bit);
+			return 0;
+		}
+	}
+	fprintf(stderr, "vrsim: unknown feature '%.*s'; valid features:",
+		(int)len, s);
+	for (unsigned i = 0; i < NFEATURES; i++)
+		fprintf(stderr, " %s", features[i].name);
+	fprintf(stderr, " (or all, none)\n");
+	return -1;
+}
+
+int vrs_cli_features(const char *arg, uint64_t *out)
+{
+	uint64_t bits = 0;
+	const char *s = arg;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		if (len == 0) {
+			fprintf(stderr, "vrsim: empty name in feature list '%s' "
+					"(use 'none' for no features)\n", arg);
+			return -1;
+		}
+		if (feature_item(s, len, &bits) < 0)
+			return -1;
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	*out = bits;
+	return 0;
+}
+
+void vrs_cli_feature_list(uint64_t bits, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < NFEATURES && n < len; i++) {
+		if (!vrs_has_feature(bits, features[i].bit))
+			continue;
+		int w = snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+				 features[i].name);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+	if (n == 0)
+		snprintf(buf, len, "none");
+}
+
+const char *vrs_cli_outcome_word(enum vrs_outcome o)
+{
+	return (unsigned)o < VRS_OUT_COUNT ? outcome_words[o] : "?";
+}
+
+const char *vrs_cli_path_name(enum vrs_policy_decision d)
+{
+	switch (d) {
+	case VRS_USE_DMA_API:
+		return "DMA API";
+	case VRS_USE_PHYS:
+		return "physical addresses";
+	case VRS_REFUSE:
+		return "refused at FEATURES_OK";
+	}
+	return "?";
+}

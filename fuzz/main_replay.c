@@ -1,0 +1,142 @@
+/* Standalone replayer: runs files and directories of inputs through the
+ * target with no fuzzing runtime (plain gcc works). A finding aborts with
+ * the decoded input and the trace tail, as under the fuzzers. */
+#include <dirent.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fuzz/target.h"
+
+static unsigned replayed;
+static bool decode_only, verbose;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: replay_%s [--decode] [--verbose] FILE|DIR...\n"
+		"Runs each input (every regular file of a directory, sorted) "
+		"through %s.\n"
+		"  --decode   print each input as a readable program instead\n"
+		"  --verbose  name each input before running it\n",
+		vrs_fuzz_target.name, vrs_fuzz_target.name);
+}
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "replay: cannot open %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	size_t cap = 1 << 16, len = 0;
+	uint8_t *buf = malloc(cap);
+	size_t n;
+	while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			uint8_t *bigger = realloc(buf, cap * 2);
+			if (!bigger) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	bool bad = ferror(f) || !buf;
+	fclose(f);
+	if (bad) {
+		fprintf(stderr, "replay: cannot read %s\n", path);
+		free(buf);
+		return -1;
+	}
+	if (decode_only) {
+		printf("== %s (%zu bytes)\n", path, len);
+		vrs_fuzz_target.decode(buf, len, stdout);
+	} else {
+		if (verbose)
+			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
+		vrs_fuzz_target.run(buf, len);
+	}
+	replayed++;
+	free(buf);
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int run_path(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return run_file(path);
+	struct dirent **names;
+	int n = scandir(path, &names, NULL, by_name);
+	if (n < 0) {
+		fprintf(stderr, "replay: cannot list %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		char full[4096];
+		snprintf(full, sizeof(full), "%s/%s", path, names[i]->d_name);
+		struct stat fst;
+		if (names[i]->d_name[0] != '.' && stat(full, &fst) == 0 &&
+		    S_ISREG(fst.st_mode) && run_file(full) < 0)
+			rc = -1;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int first = 1;
+	for (; first < argc && argv[first][0] == '-'; first++) {
+		if (strcmp(argv[first], "--decode") == 0) {
+			decode_only = true;
+		} else if (strcmp(argv[first], "-v") == 0 ||
+			   strcmp(argv[first], "--verbose") == 0) {
+			verbose = true;
+		} else if (strcmp(argv[first], "-h") == 0 ||
+			   strcmp(argv[first], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "replay: unknown option %s\n", argv[first]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (first == argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (vrs_fuzz_target.init() < 0) {
+		fprintf(stderr, "replay: %s: init failed\n", vrs_fuzz_target.name);
+		return 1;
+	}
+	int rc = 0;
+	for (int i = first; i < argc; i++)
+		if (run_path(argv[i]) < 0)
+			rc = 2;
+	vrs_fuzz_target.cleanup();
+	fprintf(stderr, "replay: %u inputs %s %s%s\n", replayed,
+		decode_only ? "decoded for" : "through", vrs_fuzz_target.name,
+		decode_only ? "" : ", no finding");
+	return rc;
+}

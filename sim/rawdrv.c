@@ -1,0 +1,214 @@
+/* A hostile driver for fuzzing the device side: it writes descriptors,
+ * indirect tables, available entries, packed flags and event fields into
+ * the ring memory by hand, from the input. Most of what it writes is
+ * nonsense the device must refuse; the chain builder writes well-formed
+ * requests now and then so that the model devices are reached too. */
+#include <string.h>
+
+#include "sim/sim_internal.h"
+
+static struct vrs_endian ring_endian(const struct vrs_sim *s)
+{
+	return vrs_endian_for(s->accepted, s->cfg.big_endian_guest);
+}
+
+void vrs_rawdrv_start(struct vrs_sim *s)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	memset(r, 0, sizeof(*r));
+	for (unsigned i = 0; i < VRS_RAW_BUFS; i++) {
+		r->buf[i] = vrs_sim_kmalloc(s, VRS_RAW_BUF_LEN);
+		r->addr[i] = VRS_DMA_MAPPING_ERROR;
+		if (r->buf[i] &&
+		    vrs_dma_map_single(s->dma, r->buf[i], VRS_RAW_BUF_LEN,
+				       VRS_DMA_BIDIRECTIONAL, &r->addr[i]) == 0 &&
+		    vrs_dma_mapping_error(s->dma, r->addr[i]))
+			r->addr[i] = VRS_DMA_MAPPING_ERROR;
+	}
+	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++)
+		r->wrap[q] = true;
+}
+
+void vrs_rawdrv_stop(struct vrs_sim *s)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	for (unsigned i = 0; i < VRS_RAW_BUFS; i++) {
+		if (r->addr[i] != VRS_DMA_MAPPING_ERROR)
+			vrs_dma_unmap_single(s->dma, r->addr[i], VRS_RAW_BUF_LEN,
+					     VRS_DMA_BIDIRECTIONAL);
+		if (r->buf[i])
+			vrs_sim_kfree(s, r->buf[i], VRS_RAW_BUF_LEN);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+/* A bus address: inside one of our buffers, or anything at all. */
+static uint64_t pick_addr(struct vrs_sim *s)
+{
+	uint8_t how = vrs_provider_u8(&s->prov);
+	if (how & 0x80)
+		return vrs_provider_u64(&s->prov);
+	return s->raw.addr[how % VRS_RAW_BUFS] +
+	       vrs_provider_u16(&s->prov) % VRS_RAW_BUF_LEN;
+}
+
+struct ring_view {
+	uint8_t *base;
+	size_t size;
+	size_t avail, used; /* offsets of the driver and device areas */
+	unsigned num;
+};
+
+static bool view(struct vrs_sim *s, unsigned q, struct ring_view *v)
+{
+	struct vrs_vq_addrs a;
+	v->base = vrs_vq_ring(s->q[q].vq, &v->size);
+	vrs_vq_addrs(s->q[q].vq, &a);
+	v->avail = a.driver - a.desc;
+	v->used = a.device - a.desc;
+	v->num = vrs_vq_num(s->q[q].vq);
+	return v->base != NULL;
+}
+
+static void put16(struct vrs_sim *s, const struct ring_view *v, size_t off,
+		  uint16_t val)
+{
+	if (off + 2 <= v->size) {
+		val = vrs_to16(ring_endian(s), val);
+		memcpy(v->base + off, &val, 2);
+	}
+}
+
+static void write_desc(struct vrs_sim *s, const struct ring_view *v,
+		       unsigned slot, uint64_t addr, uint32_t len,
+		       uint16_t flags, uint16_t next_or_id)
+{
+	struct vrs_endian e = ring_endian(s);
+	uint8_t d[16];
+	uint64_t a = vrs_to64(e, addr);
+	uint32_t l = vrs_to32(e, len);
+	uint16_t f = vrs_to16(e, flags), n = vrs_to16(e, next_or_id);
+	bool packed = vrs_vq_packed(s->q[0].vq);
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	/* split: flags then next; packed: id then flags */
+	memcpy(d + 12, packed ? &n : &f, 2);
+	memcpy(d + 14, packed ? &f : &n, 2);
+	if ((size_t)slot * 16 + 16 <= v->avail)
+		memcpy(v->base + (size_t)slot * 16, d, 16);
+}
+
+/* Packed: the AVAIL/USED pair that makes a slot available this lap. */
+static uint16_t avail_bits(bool wrap)
+{
+	return wrap ? (uint16_t)(1u << VRS_PACKED_DESC_F_AVAIL)
+		    : (uint16_t)(1u << VRS_PACKED_DESC_F_USED);
+}
+
+static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
+		    uint16_t head)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	if (vrs_vq_packed(s->q[q].vq)) {
+		size_t off = (size_t)r->next[q] * 16 + 14;
+		uint16_t f;
+		memcpy(&f, v->base + off, 2);
+		f = (uint16_t)((f & ~((1u << VRS_PACKED_DESC_F_AVAIL) |
+				       (1u << VRS_PACKED_DESC_F_USED))) |
+			       avail_bits(r->wrap[q]));
+		memcpy(v->base + off, &f, 2);
+		if (++r->next[q] >= v->num) {
+			r->next[q] = 0;
+			r->wrap[q] = !r->wrap[q];
+		}
+		return;
+	}
+	put16(s, v, v->avail + 4 + 2u * (r->avail_idx[q] % v->num), head);
+	uint8_t jump = vrs_provider_u8(&s->prov);
+	r->avail_idx[q] = (uint16_t)(r->avail_idx[q] +
+				     (jump < 240 ? 1 : vrs_provider_u16(&s->prov)));
+	put16(s, v, v->avail + 2, r->avail_idx[q]);
+}
+
+/* A well-formed request: header out, data out or in, status in. */
+static void build_chain(struct vrs_sim *s, unsigned q,
+			const struct ring_view *v)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	bool packed = vrs_vq_packed(s->q[q].vq);
+	unsigned start = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
+	uint32_t type = vrs_provider_u8(&s->prov) & 1;
+	uint32_t len = 1 + vrs_provider_u16(&s->prov) % (VRS_RAW_BUF_LEN - 1);
+	memcpy(r->buf[0], &type, 4);
+	uint16_t wflag = VRS_DESC_F_WRITE;
+	uint16_t bits = packed ? avail_bits(r->wrap[q]) : 0;
+	uint16_t id = (uint16_t)start;
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned slot = (start + k) % v->num;
+		uint16_t flags = (uint16_t)((k < 2 ? VRS_DESC_F_NEXT : 0) |
+					    (k == 2 || (k == 1 && !type) ? wflag : 0));
+		uint32_t l = k == 0 ? 16 : k == 1 ? len : 1;
+		/* packed slots after the head become available as written */
+		if (packed && k > 0)
+			flags |= (slot < start ? avail_bits(!r->wrap[q]) : bits);
+		write_desc(s, v, slot, r->addr[k], l, flags,
+			   packed ? id : (uint16_t)((slot + 1) % v->num));
+	}
+	if (packed) {
+		publish(s, q, v, 0); /* the head */
+		for (unsigned k = 1; k < 3; k++)
+			if (++r->next[q] >= v->num) {
+				r->next[q] = 0;
+				r->wrap[q] = !r->wrap[q];
+			}
+	} else {
+		publish(s, q, v, (uint16_t)start);
+	}
+}
+
+void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
+{
+	struct ring_view v;
+	if (!view(s, q, &v))
+		return;
+	uint8_t action = vrs_provider_u8(&s->prov) % 6;
+	switch (action) {
+	case 0: /* any descriptor, any content */
+		write_desc(s, &v, vrs_provider_u16(&s->prov) % v.num,
+			   pick_addr(s), vrs_provider_u32(&s->prov),
+			   vrs_provider_u16(&s->prov), vrs_provider_u16(&s->prov));
+		break;
+	case 1: /* make a head available */
+		publish(s, q, &v, vrs_provider_u16(&s->prov) % (v.num + 1));
+		break;
+	case 2: { /* an indirect table in our last buffer */
+		unsigned n = 1 + vrs_provider_u8(&s->prov) % 8;
+		uint8_t *t = s->raw.buf[VRS_RAW_BUFS - 1];
+		for (unsigned k = 0; k < n; k++) {
+			uint64_t a = pick_addr(s);
+			uint32_t l = vrs_provider_u16(&s->prov);
+			uint16_t f = vrs_provider_u8(&s->prov) & 7;
+			uint16_t nx = (uint16_t)(vrs_provider_u8(&s->prov) % (n + 1));
+			memcpy(t + 16 * k, &a, 8);
+			memcpy(t + 16 * k + 8, &l, 4);
+			memcpy(t + 16 * k + 12, &f, 2);
+			memcpy(t + 16 * k + 14, &nx, 2);
+		}
+		write_desc(s, &v, vrs_provider_u16(&s->prov) % v.num,
+			   s->raw.addr[VRS_RAW_BUFS - 1],
+			   16 * n - (vrs_provider_u8(&s->prov) % 4 == 0 ? 3 : 0),
+			   VRS_DESC_F_INDIRECT | (vrs_provider_u8(&s->prov) & 7),
+			   vrs_provider_u16(&s->prov));
+		break;
+	}
+	case 3: /* event and flag fields */
+		put16(s, &v, v.avail + (vrs_provider_bool(&s->prov) ? 0 : 4 + 2u * v.num),
+		      vrs_provider_u16(&s->prov));
+		break;
+	case 4: /* a valid request, to reach the model devices */
+	case 5:
+		if (s->raw.addr[0] != VRS_DMA_MAPPING_ERROR)
+			build_chain(s, q, &v);
+		break;
+	}
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The vrsim command line end to end: exit statuses, outcomes, the matrix and
+# the usage errors. Usage: tests/cli_test.sh path/to/vrsim
+set -u
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+	echo "usage: $0 path/to/vrsim" >&2
+	exit 2
+fi
+VRSIM=$1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	echo "--- stdout" >&2; cat "$TMP/out" >&2
+	echo "--- stderr" >&2; cat "$TMP/err" >&2
+	failures=$((failures + 1))
+}
+
+# check STATUS PATTERN ARGS...: vrsim ARGS exits STATUS and prints a line
+# matching the extended regex PATTERN on stdout or stderr.
+check() {
+	local want=$1 pattern=$2
+	shift 2
+	"$VRSIM" "$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "vrsim $*: exit $got, want $want"
+	elif ! grep -Eq -- "$pattern" "$TMP/out" "$TMP/err"; then
+		fail "vrsim $*: no line matches '$pattern'"
+	elif grep -Eq 'runtime error:|AddressSanitizer|LeakSanitizer' "$TMP/err"; then
+		fail "vrsim $*: sanitizer report"
+	else
+		echo "ok: vrsim $*"
+	fi
+}
+
+# Outcomes of single runs.
+check 0 '^outcome: +works$' run
+check 0 '^DMA path: +DMA API$' run --platform kvm
+check 1 '^outcome: +private' run --platform sev --no-access-platform --policy never
+check 1 '^  \[private-memory-access\] x[0-9]+: ' run --platform sev --no-access-platform --policy never
+check 0 '^outcome: +refused' run --platform sev --no-access-platform --policy today
+check 0 '^DMA path: +refused' run --platform sev --no-access-platform --policy today
+check 0 '^offered: +indirect,event-idx,version-1,packed' run --no-access-platform
+check 0 '^accepted: +indirect,version-1$' run --offer indirect,version-1
+check 0 '^steps: +37 ' run --steps 37 --seed 5
+check 0 'q0 driver add token=' run --trace
+check 0 'earlier events not shown' run --trace-lines 20
+lines=$("$VRSIM" run --trace-lines 20 | sed -n '/^\[ *[0-9]*\] /p' | wc -l)
+if [ "$lines" -ne 20 ]; then
+	echo "FAIL: --trace-lines 20 printed $lines events" >&2
+	failures=$((failures + 1))
+fi
+check 1 '^outcome: +dma-fault' run --platform xen --policy never
+
+# The scheduler driven by a file: runs until the input ends.
+head -c 200 /dev/zero | tr '\0' '\120' >"$TMP/input"
+check 0 'input .*, 200 bytes' run --input "$TMP/input"
+
+# The matrix: two rows (AP yes and no) per platform, a legend.
+platforms=$("$VRSIM" help run | sed -n 's/^platforms: *//p')
+if [ -z "$platforms" ]; then
+	echo "FAIL: no platform list in 'vrsim help run'" >&2
+	failures=$((failures + 1))
+fi
+"$VRSIM" matrix >"$TMP/matrix" 2>"$TMP/err"
+status=$?
+[ $status -eq 0 ] || { echo "FAIL: matrix exits $status" >&2; failures=$((failures + 1)); }
+for p in $platforms; do
+	for ap in yes no; do
+		if ! grep -Eq "^$p +$ap( +(works|dma-fault|private|refused|broken|finding)){6}$" "$TMP/matrix"; then
+			echo "FAIL: matrix has no '$p $ap' row" >&2
+			failures=$((failures + 1))
+		fi
+	done
+done
+grep -Eq '^sev +no +private .* refused$' "$TMP/matrix" ||
+	{ echo "FAIL: matrix: sev without AP is not private...refused" >&2; failures=$((failures + 1)); }
+echo "ok: matrix rows for: $platforms"
+check 0 '^\| kvm \| yes \| works \|' matrix --format markdown
+check 0 '^- `today`: ' matrix --format markdown --steps 20
+
+# Help and version.
+check 0 '^usage: vrsim ' --help
+check 0 '^usage: vrsim ' help
+check 0 '^usage: vrsim run ' run --help
+check 0 '^usage: vrsim matrix ' help matrix
+check 0 '^vrsim 0\.1$' --version
+
+# Usage errors: exit 2 and a message that says what is wrong.
+check 2 "unknown platform 'nowhere'; valid platforms: kvm .*sev" run --platform nowhere
+check 2 "unknown policy 'sometimes'; valid policies: never " run --policy sometimes
+check 2 "unknown device 'gpu'; valid devices: blk net adversarial" run --device gpu
+check 2 "unknown feature 'bogus'; valid features: indirect " run --offer indirect,bogus
+check 2 "unrecognized option '--frobnicate'" run --frobnicate
+check 2 "unknown command 'frob'; valid commands: run matrix" frob
+check 2 "--steps: trailing characters in '12x'" run --steps 12x
+check 2 "--steps needs a number, not '-1'" run --steps -1
+check 2 "--steps needs a number, not ''" run --steps ''
+check 2 "--seed: '99999999999999999999999' is out of range" run --seed 99999999999999999999999
+check 2 "--queue-size: '4096' is out of range" run --queue-size 4096
+check 2 "power of two" run --queue-size 48 --offer version-1
+check 2 "unknown format 'html'" matrix --format html
+check 2 "cannot read input file '$TMP/missing': No such file" run --input "$TMP/missing"
+check 2 "unexpected argument 'extra'" run extra
+
+if [ $failures -ne 0 ]; then
+	echo "$failures check(s) failed" >&2
+	exit 1
+fi
+echo "all vrsim command-line checks passed"
