@@ -3,7 +3,4 @@
  * invalid and never crash. */
 #include "fuzz/simtarget.h"
 
-static int init(void) { return vrs_fuzz_sim_init(VRS_ROLE_HOSTILE_DRV); }
-
-VRS_FUZZ_TARGET(.name = "fuzz_device", .init = init, .run = vrs_fuzz_sim_run,
-		.cleanup = vrs_fuzz_sim_cleanup, .decode = vrs_fuzz_sim_decode);
+VRS_FUZZ_SIM_TARGET("fuzz_device", VRS_ROLE_HOSTILE_DRV);

@@ -4,7 +4,4 @@
  * the driver's contract with its caller. */
 #include "fuzz/simtarget.h"
 
-static int init(void) { return vrs_fuzz_sim_init(VRS_ROLE_HOSTILE_DEV); }
-
-VRS_FUZZ_TARGET(.name = "fuzz_driver", .init = init, .run = vrs_fuzz_sim_run,
-		.cleanup = vrs_fuzz_sim_cleanup, .decode = vrs_fuzz_sim_decode);
+VRS_FUZZ_SIM_TARGET("fuzz_driver", VRS_ROLE_HOSTILE_DEV);

@@ -20,8 +20,11 @@ static void usage(FILE *f)
 		"Runs each input (every regular file of a directory, sorted) "
 		"through %s.\n"
 		"  --decode   print each input as a readable program instead\n"
-		"  --verbose  name each input before running it\n",
-		vrs_fuzz_target.name, vrs_fuzz_target.name);
+		"  --verbose  name each input before running it\n"
+		"   or: replay_%s --encode DESCRIPTION > FILE\n"
+		"  --encode   write the input a one-line description stands for\n",
+		vrs_fuzz_target.name, vrs_fuzz_target.name,
+		vrs_fuzz_target.name);
 }
 
 static int run_file(const char *path)
@@ -103,8 +106,26 @@ static int run_path(const char *path)
 	return rc;
 }
 
+/* --encode: the description's bytes on stdout. */
+static int encode(const char *description)
+{
+	static uint8_t out[1 << 20];
+	long n = vrs_fuzz_target.encode(description, out, sizeof(out));
+	if (n < 0) {
+		fprintf(stderr, "replay: cannot encode '%s'\n", description);
+		return 2;
+	}
+	if (fwrite(out, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout)) {
+		fprintf(stderr, "replay: write failed: %s\n", strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "--encode") == 0)
+		return encode(argv[2]);
 	int first = 1;
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (strcmp(argv[first], "--decode") == 0) {

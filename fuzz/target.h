@@ -20,6 +20,10 @@ struct vrs_fuzz_target {
 	void (*cleanup)(void);
 	/* Print the input as a readable program. */
 	void (*decode)(const uint8_t *data, size_t len, FILE *f);
+	/* Build an input from a readable one-line description (the seed
+	 * corpora are generated this way, never hand-edited): bytes written
+	 * to out, or a negative errno with the reason printed to stderr. */
+	long (*encode)(const char *description, uint8_t *out, size_t cap);
 };
 
 extern const struct vrs_fuzz_target vrs_fuzz_target;

@@ -2,7 +2,11 @@
 #include "sim/input.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "sim/provider.h"
+#include "vrsim/report.h"
 
 #include "vrsim/virtio.h"
 
@@ -131,4 +135,163 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	else
 		fprintf(f, "fail_nth   never\n");
 	fprintf(f, "seed       %llu\n", (unsigned long long)cfg->seed);
+}
+
+bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
+{
+	bool model_net = cfg->device == VRS_DEV_NET;
+	cfg->device = role == VRS_ROLE_HOSTILE_DEV ? VRS_DEV_ADVERSARIAL
+		      : model_net		   ? VRS_DEV_NET
+						   : VRS_DEV_BLK;
+	cfg->raw_driver = role == VRS_ROLE_HOSTILE_DRV;
+	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
+	bool ap = vrs_has_feature(cfg->offered & cfg->driver_features,
+				  VRS_F_ACCESS_PLATFORM);
+	/* Keep the platform; take the first policy from the chosen one on
+	 * whose path honest parties work. */
+	for (unsigned i = 0; i < VRS_POLICY_COUNT; i++) {
+		enum vrs_policy p =
+			(enum vrs_policy)((cfg->policy + i) % VRS_POLICY_COUNT);
+		if (vrs_platform_path_works(plat, ap,
+					    vrs_policy_decide(p, plat, ap))) {
+			cfg->policy = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
+		      const uint8_t *data, size_t len, FILE *f)
+{
+	struct vrs_sim_config cfg;
+	const uint8_t *ops;
+	size_t ops_len;
+	if (vrs_input_parse(data, len, &cfg, &ops, &ops_len) < 0) {
+		fprintf(f, "input version %u is newer than this vrsim (%u): "
+			"not decoded\n", data[0], VRS_INPUT_VERSION);
+		return;
+	}
+	bool runs = vrs_input_prepare(role, &cfg);
+	vrs_input_print_config(&cfg, f);
+	if (!runs) {
+		fprintf(f, "no policy works on this platform: nothing runs\n");
+		return;
+	}
+	fprintf(f, "operation bytes %zu\nprogram:\n", ops_len);
+	enum vrs_report_mode mode = vrs_report_mode();
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	vrs_sim_set_live_trace(s, f);
+	struct vrs_sim_result res;
+	vrs_sim_run(s, &cfg, ops ? ops : data, ops_len, &res);
+	vrs_sim_set_live_trace(s, NULL);
+	vrs_report_set_mode(mode);
+	fprintf(f, "outcome: %s; %u steps, %u submitted, %u completed, "
+		"%u released\n", vrs_outcome_name(res.outcome), res.steps,
+		res.submitted, res.completed, res.released);
+	for (unsigned k = 0; k < VRS_FIND_COUNT; k++)
+		if (vrs_report_count(k))
+			fprintf(f, "finding: [%s] x%u: %s\n", vrs_finding_name(k),
+				vrs_report_count(k), vrs_report_last(k));
+}
+
+static bool parse_u64(const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 0);
+	if (!*v || *end || errno || *v == '-')
+		return false;
+	*out = x;
+	return true;
+}
+
+static bool parse_features(const char *v, uint64_t *out)
+{
+	*out = 0;
+	if (strcmp(v, "none") == 0)
+		return true;
+	if (strcmp(v, "all") == 0) {
+		*out = VRS_DRIVER_FEATURES_ALL;
+		return true;
+	}
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *save, *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		unsigned i = 0;
+		while (i < 8 && strcmp(t, vrs_input_feature_names[i]) != 0)
+			i++;
+		if (i == 8)
+			return false;
+		*out |= VRS_BIT(vrs_input_feature_bits[i]);
+	}
+	return true;
+}
+
+/* One key=value word into the configuration or the op-stream plan. */
+static bool apply_word(const char *w, struct vrs_sim_config *c,
+		       uint64_t *ops, uint64_t *opseed)
+{
+	const char *eq = strchr(w, '=');
+	const char *v = eq ? eq + 1 : "";
+	size_t klen = eq ? (size_t)(eq - w) : strlen(w);
+	uint64_t n;
+#define KEY(k) (klen == sizeof(k) - 1 && strncmp(w, k, klen) == 0)
+	if (KEY("big-endian"))
+		return c->big_endian_guest = true;
+	if (KEY("lazy-iotlb"))
+		return c->lazy_iotlb = true;
+	if (KEY("fail-persistent"))
+		return c->fail_persistent = true;
+	if (KEY("platform"))
+		return vrs_platform_by_name(v, &c->platform) == 0;
+	if (KEY("policy"))
+		return vrs_policy_by_name(v, &c->policy) == 0;
+	if (KEY("device"))
+		return vrs_device_by_name(v, &c->device) == 0;
+	if (KEY("offer"))
+		return parse_features(v, &c->offered);
+	if (!parse_u64(v, &n))
+		return false;
+	if (KEY("queue"))
+		return n >= 2 && n <= 1024 && (c->queue_size = (unsigned)n);
+	if (KEY("fail-nth"))
+		return n <= 255 && ((c->fail_nth = (uint32_t)n), true);
+	if (KEY("min-align"))
+		return (n == 0 || n == 0x7ff || n == 0xfff || n == 0x3f) &&
+		       ((c->min_align_mask = n), true);
+	if (KEY("seed"))
+		return (c->seed = n & 0xffffffffu), true;
+	if (KEY("ops"))
+		return n <= (1u << 20) && ((*ops = n), true);
+	if (KEY("opseed"))
+		return (*opseed = n), true;
+#undef KEY
+	return false;
+}
+
+long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap)
+{
+	struct vrs_sim_config c = {.policy = VRS_POLICY_TODAY,
+				   .offered = VRS_DRIVER_FEATURES_ALL,
+				   .queue_size = 64};
+	uint64_t ops = 0, opseed = 1;
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", description);
+	for (char *save, *w = strtok_r(buf, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		if (!apply_word(w, &c, &ops, &opseed)) {
+			fprintf(stderr, "encode: cannot use '%s'\n", w);
+			return -EINVAL;
+		}
+	}
+	if (cap < VRS_INPUT_HEADER_LEN + ops)
+		return -ENOSPC;
+	vrs_input_encode(&c, out);
+	struct vrs_provider p;
+	vrs_provider_seeded(&p, opseed);
+	for (uint64_t i = 0; i < ops; i++)
+		out[VRS_INPUT_HEADER_LEN + i] = vrs_provider_u8(&p);
+	return (long)(VRS_INPUT_HEADER_LEN + ops);
 }

@@ -50,4 +50,30 @@ void vrs_input_feature_list(uint64_t features, char *buf, size_t len);
 /* Print the configuration as readable lines. */
 void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f);
 
+/* Who is under test when an input runs. */
+enum vrs_input_role {
+	VRS_ROLE_HONEST,      /* fuzz_sim: honest driver and device */
+	VRS_ROLE_HOSTILE_DEV, /* fuzz_driver: the adversarial device */
+	VRS_ROLE_HOSTILE_DRV, /* fuzz_device: a driver writing raw rings */
+};
+
+/* Turn a parsed configuration into what this role runs: the device kind,
+ * and for honest parties a policy whose path works on the platform (a
+ * policy that hands IOVAs to a device reading GPAs is the seeds' finding,
+ * not the code's). False when nothing can run. */
+bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
+
+/* Print an input as a readable program: its configuration, then every
+ * event of its run. Runs in RECORD mode and restores the report mode. */
+void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
+		      const uint8_t *data, size_t len, FILE *f);
+
+/* Build an input from a one-line description of space-separated
+ * key=value words: platform= policy= device= offer=(list|all|none)
+ * queue= fail-nth= min-align= seed= ops= opseed= and the flags
+ * big-endian, lazy-iotlb, fail-persistent. ops=N appends N operation
+ * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
+ * with the offending word printed to stderr. */
+long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);
+
 #endif

@@ -77,6 +77,14 @@ void vrs_sim_destroy(struct vrs_sim *s)
 
 /* ---- services for the models ---- */
 
+/* A token as the trace shows it: its offset in the model's state, the same
+ * on every run and every build (a host pointer is not). */
+static uint64_t token_id(const struct vrs_sim *s, const void *token)
+{
+	uintptr_t t = (uintptr_t)token, base = (uintptr_t)s->model_state;
+	return t - base < sizeof(s->model_state) ? t - base : t;
+}
+
 void *vrs_sim_kmalloc(struct vrs_sim *s, size_t size)
 {
 	return s->kmem.alloc(s->kmem.ctx, size);
@@ -121,7 +129,7 @@ int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 	if (rc == 0) {
 		sq->inflight++;
 		s->res->submitted++;
-		vrs_trace(&s->trace, VRS_EV_DRV_ADD, q, (uintptr_t)token & 0xffff,
+		vrs_trace(&s->trace, VRS_EV_DRV_ADD, q, token_id(s, token),
 			  out, in, NULL);
 	} else {
 		vrs_trace(&s->trace, VRS_EV_DRV_ADD_FAIL, q, 0, 0, 0,
@@ -276,7 +284,7 @@ static void driver_irq(struct vrs_sim *s, unsigned q)
 			sq->inflight--;
 			s->res->completed++;
 			vrs_trace(&s->trace, VRS_EV_DRV_GET, q,
-				  (uintptr_t)token & 0xffff, len, 0, NULL);
+				  token_id(s, token), len, 0, NULL);
 			s->model->complete(s, q, token, len, true);
 		}
 		if (vrs_vq_enable_cb(sq->vq))
