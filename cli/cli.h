@@ -14,6 +14,8 @@
 /* Subcommands: argv[0] is the subcommand's name. */
 int vrs_cmd_run(int argc, char **argv);
 int vrs_cmd_matrix(int argc, char **argv);
+int vrs_cmd_decode(int argc, char **argv);
+void vrs_cmd_decode_usage(FILE *f);
 void vrs_cmd_run_usage(FILE *f);
 void vrs_cmd_matrix_usage(FILE *f);
 

@@ -6,23 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/input.h"
 #include "vrsim/virtio.h"
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} features[] = {
-	{"indirect", VRS_F_INDIRECT_DESC},
-	{"event-idx", VRS_F_EVENT_IDX},
-	{"version-1", VRS_F_VERSION_1},
-	{"access-platform", VRS_F_ACCESS_PLATFORM},
-	{"packed", VRS_F_RING_PACKED},
-	{"in-order", VRS_F_IN_ORDER},
-	{"notification-data", VRS_F_NOTIFICATION_DATA},
-	{"ring-reset", VRS_F_RING_RESET},
-};
 
-#define NFEATURES (sizeof(features) / sizeof(features[0]))
 
 static const char *const outcome_words[VRS_OUT_COUNT] = {
 	[VRS_OUT_WORKS] = "works",
@@ -80,8 +67,8 @@ void vrs_cli_print_names(FILE *f)
 	for (unsigned i = 0; i < VRS_DEV_COUNT; i++)
 		fprintf(f, " %s", vrs_device_name((enum vrs_device_kind)i));
 	fprintf(f, "\nfeatures: ");
-	for (unsigned i = 0; i < NFEATURES; i++)
-		fprintf(f, " %s", features[i].name);
+	for (unsigned i = 0; i < 8; i++)
+		fprintf(f, " %s", vrs_input_feature_names[i]);
 	fprintf(f, " (or all, none)\n");
 }
 
@@ -128,17 +115,15 @@ static int feature_item(const char *s, size_t len, uint64_t *bits)
 	}
 	if (len == 4 && strncmp(s, "none", 4) == 0)
 		return 0;
-	for (unsigned i = 0; i < NFEATURES; i++) {
-		if (strlen(features[i].name) == len &&
-		    strncmp(features[i].name, s, len) == 0) {
-			*bits |= VRS_BIT(features[i].bit);
-			return 0;
-		}
+	unsigned bit;
+	if (vrs_input_feature_bit(s, len, &bit) == 0) {
+		*bits |= VRS_BIT(bit);
+		return 0;
 	}
 	fprintf(stderr, "vrsim: unknown feature '%.*s'; valid features:",
 		(int)len, s);
-	for (unsigned i = 0; i < NFEATURES; i++)
-		fprintf(stderr, " %s", features[i].name);
+	for (unsigned i = 0; i < 8; i++)
+		fprintf(stderr, " %s", vrs_input_feature_names[i]);
 	fprintf(stderr, " (or all, none)\n");
 	return -1;
 }
@@ -166,19 +151,7 @@ int vrs_cli_features(const char *arg, uint64_t *out)
 
 void vrs_cli_feature_list(uint64_t bits, char *buf, size_t len)
 {
-	size_t n = 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < NFEATURES && n < len; i++) {
-		if (!vrs_has_feature(bits, features[i].bit))
-			continue;
-		int w = snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				 features[i].name);
-		if (w < 0)
-			break;
-		n += (size_t)w;
-	}
-	if (n == 0)
-		snprintf(buf, len, "none");
+	vrs_input_feature_list(bits, buf, len);
 }
 
 const char *vrs_cli_outcome_word(enum vrs_outcome o)

@@ -16,6 +16,8 @@ static const struct {
 	 "run one configuration and report what the oracles saw"},
 	{"matrix", vrs_cmd_matrix, vrs_cmd_matrix_usage,
 	 "every platform x policy x ACCESS_PLATFORM, as a table"},
+	{"decode", vrs_cmd_decode, vrs_cmd_decode_usage,
+	 "print fuzz inputs as readable programs"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

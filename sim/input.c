@@ -99,6 +99,18 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 		c[9 + i] = (uint8_t)(cfg->seed >> (8 * i));
 }
 
+int vrs_input_feature_bit(const char *s, size_t len, unsigned *bit)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		if (strlen(vrs_input_feature_names[i]) == len &&
+		    strncmp(vrs_input_feature_names[i], s, len) == 0) {
+			*bit = vrs_input_feature_bits[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 void vrs_input_feature_list(uint64_t features, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -219,12 +231,10 @@ static bool parse_features(const char *v, uint64_t *out)
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (char *save, *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		unsigned i = 0;
-		while (i < 8 && strcmp(t, vrs_input_feature_names[i]) != 0)
-			i++;
-		if (i == 8)
+		unsigned bit;
+		if (vrs_input_feature_bit(t, strlen(t), &bit) < 0)
 			return false;
-		*out |= VRS_BIT(vrs_input_feature_bits[i]);
+		*out |= VRS_BIT(bit);
 	}
 	return true;
 }

@@ -44,6 +44,9 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 void vrs_input_encode(const struct vrs_sim_config *cfg,
 		      uint8_t out[VRS_INPUT_HEADER_LEN]);
 
+/* The feature bit of the name at s (len bytes): 0, or -ENOENT. */
+int vrs_input_feature_bit(const char *s, size_t len, unsigned *bit);
+
 /* Comma-separated names of the ring features in a feature mask. */
 void vrs_input_feature_list(uint64_t features, char *buf, size_t len);
 
