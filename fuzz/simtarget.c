@@ -23,9 +23,11 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		return debug | VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
 		       VRS_FIND_BIT(VRS_FIND_PROTOCOL);
 	case VRS_ROLE_HOSTILE_DRV:
-		/* the device under test: crashes and sanitizers, and misuse
-		 * of the DMA layer by vrsim's own hostile driver */
-		return VRS_FIND_BIT(VRS_FIND_DMA_MISUSE);
+		/* the device under test: crashes, sanitizers, its own
+		 * conformance (used lengths), and misuse of the DMA layer by
+		 * vrsim's own hostile driver */
+		return VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
+		       VRS_FIND_BIT(VRS_FIND_PROTOCOL);
 	}
 	return VRS_FIND_ALL;
 }

@@ -39,6 +39,7 @@ struct net_buf {
 struct net_chain {
 	uint16_t id, ndesc;
 	uint32_t written;
+	uint64_t in_len; /* the chain's writable bytes, for the push check */
 };
 
 struct net_state {
@@ -455,7 +456,7 @@ static int serve_rx(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 		if (rc < 0)
 			return rc;
 		st->chain[nch++] = (struct net_chain){req->id, req->ndesc,
-						      pos - before};
+						      pos - before, req->in_len};
 		if (pos >= total || nch >= NET_RX_CHAINS)
 			break;
 		rc = vrs_sim_pop(s, q, req);
@@ -471,7 +472,8 @@ static int serve_rx(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 		return rc;
 	for (unsigned i = 0; i < nch; i++) {
 		struct vrs_vqdev_req done = {.id = st->chain[i].id,
-					     .ndesc = st->chain[i].ndesc};
+					     .ndesc = st->chain[i].ndesc,
+					     .in_len = st->chain[i].in_len};
 		rc = vrs_sim_push(s, q, &done, st->chain[i].written);
 		if (rc < 0)
 			return rc;

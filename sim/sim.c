@@ -159,6 +159,14 @@ static void device_dead(struct vrs_sim *s, unsigned q, const char *why)
 int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 		 uint32_t len)
 {
+	/* Device conformance: an honest model never claims more bytes than
+	 * the chain let it write. With a hostile driver (fuzz_device) nobody
+	 * else would notice. */
+	if (s->model != &vrs_model_adversarial && len > req->in_len)
+		vrs_report(VRS_FIND_PROTOCOL,
+			   "device q%u used id %u with len %u, beyond the "
+			   "chain's %llu writable bytes", q, req->id, len,
+			   (unsigned long long)req->in_len);
 	int rc = vrs_vqdev_push(s->q[q].dev, req, len);
 	if (rc < 0)
 		device_dead(s, q, "push failed");
