@@ -1,0 +1,588 @@
+#!/usr/bin/env python3
+"""Post-processing of a scripts/fuzz campaign directory.
+
+    campaign.py finish OUT     triage and deduplicate the crashes, write
+                               OUT/report.json and OUT/report.html, print the
+                               summary; exit 1 when something was found
+    campaign.py execs LOG      print "execs execs_per_sec" from a libFuzzer log
+
+Reads what scripts/fuzz left in OUT (meta.json, work/<engine>/<target>/...).
+Never writes outside OUT. Standard library only.
+"""
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+FINDING_RE = re.compile(r"vrsim: finding \[([^\]]+)\]: (.*)")
+SUMMARY_RE = re.compile(r"SUMMARY: (\w+Sanitizer|libFuzzer): (.*)")
+ERROR_RE = re.compile(r"==\d+==\s*ERROR: (\w+Sanitizer|libFuzzer): (.*)")
+UBSAN_RE = re.compile(r"(\S+:\d+:\d+): runtime error: (.*)")
+FRAME_RE = re.compile(r"^\s*#(\d+) 0x[0-9a-f]+ in (\S+)(?: (\S+))?")
+COV_RE = re.compile(r"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/\S+(?: lim: \d+)? exec/s: (\d+)")
+# -fork=1 status lines: "#2622: cov: 10 ft: 8 corp: 3 exec/s 24 oom/timeout/crash: 0/2/7 ..."
+FORK_RE = re.compile(r"^#(\d+): cov: (\d+) ft: (\d+) corp: (\d+) exec/s (\d+)")
+STAT_RE = re.compile(r"^stat::(\w+):\s+(\d+)")
+
+# Frames that belong to the runtimes and to the oracle's own reporting path,
+# not to the code that went wrong: skipped when taking the top frames.
+NOISE_RE = re.compile(
+    r"^(__sanitizer|__asan|__ubsan|__lsan|__interceptor|__interception|"
+    r"fuzzer::|__libc|__GI_|__pthread|pthread_kill|raise|abort|gsignal|"
+    r"_start|main$|__restore_rt|vrs_report|vrs_oracle_|trap$|"
+    r"LLVMFuzzerTestOneInput|run_file|run_path|"
+    r"malloc|calloc|realloc|free|operator|std::|"
+    r"\?\?)")
+
+MAX_TRIAGE = 400
+
+# ---------------------------------------------------------------- parsing
+
+
+def read(path):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def libfuzzer_stats(text):
+    """Final stats, last status line and max coverage of one libFuzzer log."""
+    st = {"execs": 0, "new_units": 0, "cov": 0, "ft": 0, "last_execs": 0,
+          "last_rate": 0, "has_final": False}
+    first_corp = None
+    for line in text.splitlines():
+        m = FORK_RE.match(line)
+        if m:
+            # Fork mode counts coverage its own way: keep only its execs
+            # and corpus growth.
+            st["last_execs"] = int(m.group(1))
+            if first_corp is None:
+                first_corp = int(m.group(4))
+            st["new_units"] = int(m.group(4)) - first_corp
+            continue
+        m = COV_RE.match(line)
+        if m:
+            st["last_execs"] = int(m.group(1))
+            st["cov"] = max(st["cov"], int(m.group(2)))
+            st["ft"] = max(st["ft"], int(m.group(3)))
+            st["last_rate"] = int(m.group(5))
+            continue
+        m = STAT_RE.match(line)
+        if m:
+            key, val = m.group(1), int(m.group(2))
+            if key == "number_of_executed_units":
+                st["execs"] = val
+                st["has_final"] = True
+            elif key == "new_units_added":
+                st["new_units"] = val
+    if not st["has_final"]:
+        st["execs"] = st["last_execs"]
+    return st
+
+
+def frames_of(text):
+    """Function names of the first stack trace after the error, noise out."""
+    out = []
+    started = False
+    for line in text.splitlines():
+        m = FRAME_RE.match(line)
+        if not m:
+            if started and out:
+                break
+            continue
+        started = True
+        fn = m.group(2)
+        if NOISE_RE.match(fn):
+            continue
+        out.append(fn)
+    return out
+
+
+def classify(text, fallback_kind):
+    """(kind, message, frames, summary) of one crash's output."""
+    frames = frames_of(text)
+    m = FINDING_RE.search(text)
+    if m:
+        return m.group(1), m.group(2).strip(), frames, ""
+    summary = ""
+    m = SUMMARY_RE.search(text)
+    if m:
+        summary = "%s: %s" % (m.group(1), m.group(2).strip())
+    m = UBSAN_RE.search(text)
+    if m:
+        return "ubsan", "%s: %s" % (m.group(1), m.group(2)), frames, summary
+    m = ERROR_RE.search(text)
+    if m:
+        what = m.group(2).strip()
+        kind = what.split()[0].rstrip(":") if what else fallback_kind
+        if m.group(1) == "libFuzzer":
+            kind = {"deadly": "crash", "out-of-memory": "out-of-memory",
+                    "timeout": "timeout"}.get(kind, kind)
+        return kind, "%s: %s" % (m.group(1), what), frames, summary
+    if "Sanitizer" in text:
+        return fallback_kind, summary or "sanitizer report", frames, summary
+    return fallback_kind, "", frames, summary
+
+
+def dedup_key(kind, frames, summary):
+    if frames:
+        return "%s|%s" % (kind, "|".join(frames[:3]))
+    if summary:
+        return "%s|%s" % (kind, re.sub(r"0x[0-9a-f]+", "ADDR", summary))
+    return kind
+
+
+def sha1_file(path):
+    h = hashlib.sha1()
+    with open(path, "rb") as f:
+        h.update(f.read())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- triage
+
+
+def run_capture(cmd, timeout, env=None):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout, env=env)
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace")
+        return None, out + "\n[triage: still running after %ds]\n" % timeout
+    except OSError as e:
+        return -1, "[triage: cannot run %s: %s]\n" % (cmd[0], e)
+
+
+def candidates(out, meta, target):
+    """Every raw crash of TARGET: (path, engine, fallback kind, log text)."""
+    found = []
+    lf = os.path.join(out, "work", "libfuzzer", target)
+    logs = {}
+    logdir = os.path.join(lf, "logs")
+    if os.path.isdir(logdir):
+        for name in sorted(os.listdir(logdir)):
+            logs[name] = read(os.path.join(logdir, name))
+    art = os.path.join(lf, "artifacts")
+    if os.path.isdir(art):
+        for name in sorted(os.listdir(art)):
+            kind = name.split("-", 1)[0]
+            if kind in ("slow",):
+                continue
+            path = os.path.join(art, name)
+            log = next((t for t in logs.values() if name in t), "")
+            fb = {"crash": "crash", "timeout": "timeout", "oom": "out-of-memory",
+                  "leak": "leak"}.get(kind, kind)
+            found.append((path, "libfuzzer", fb, log))
+    sync = os.path.join(out, "work", "afl", target, "sync")
+    if os.path.isdir(sync):
+        for inst in sorted(os.listdir(sync)):
+            for sub, fb in (("crashes", "crash"), ("hangs", "hang")):
+                d = os.path.join(sync, inst, sub)
+                if not os.path.isdir(d):
+                    continue
+                for name in sorted(os.listdir(d)):
+                    if name.startswith("id:"):
+                        found.append((os.path.join(d, name), "afl", fb, ""))
+    return found
+
+
+def triage(out, meta, target):
+    """Deduplicated findings of TARGET, copied to OUT/crashes/TARGET/."""
+    top = meta["top"]
+    lfbin = os.path.join(top, "build", "libfuzzer", "fuzz", target)
+    replay = os.path.join(top, "build", "default", "fuzz", "replay_" + target)
+    env = dict(os.environ)
+    groups = {}
+    order = []
+    hangs_dropped = 0
+    cands = candidates(out, meta, target)
+    # Replaying costs ~0.1 s each: triage a bounded sample, keep them all.
+    untriaged = max(0, len(cands) - MAX_TRIAGE)
+    for path, engine, fb, log in cands[:MAX_TRIAGE]:
+        if fb in ("timeout", "out-of-memory"):
+            # Replaying would take as long or as much again: the fuzzer's
+            # own log already holds the stack.
+            text = log
+        elif fb == "hang":
+            # AFL's -t is short; only a hang that still outlasts the
+            # libFuzzer timeout under the plain replayer is a finding.
+            rc, text = run_capture([replay, path], 10)
+            if rc is not None:
+                hangs_dropped += 1
+                continue
+            text = "ERROR: libFuzzer: timeout (replay of an AFL hang ran over 10 s)\n" + text
+        elif os.path.exists(lfbin):
+            rc, text = run_capture([lfbin, "-timeout=10", "-rss_limit_mb=2048",
+                                    path], 60, env)
+            if rc == 0:
+                text = log or text
+                if not log:
+                    fb = "unreproducible"
+        else:
+            text = log
+        kind, msg, frames, summary = classify(text, fb)
+        if not msg:
+            msg = "%s (its fuzzer output was not kept: fork mode or AFL++)" % kind
+        key = dedup_key(kind, frames, summary)
+        if key not in groups:
+            groups[key] = {"kind": kind, "message": msg, "frames": frames[:3],
+                           "summary": summary, "files": [], "engines": set(),
+                           "text": text}
+            order.append(key)
+        g = groups[key]
+        g["files"].append(path)
+        g.setdefault("by_file", {})[path] = (msg, text)
+        g["engines"].add(engine)
+    findings = []
+    dest = os.path.join(out, "crashes", target)
+    for key in order:
+        g = groups[key]
+        # Keep the smallest input of each group as its representative.
+        rep = min(g["files"], key=lambda p: (os.path.getsize(p), p))
+        g["message"], g["text"] = g["by_file"][rep]
+        os.makedirs(dest, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", g["kind"])
+        base = "%s-%s" % (safe, hashlib.sha1(key.encode()).hexdigest()[:10])
+        file = os.path.join(dest, base)
+        shutil.copyfile(rep, file)
+        with open(file + ".txt", "w") as f:
+            f.write(g["text"])
+        rc, decoded = run_capture([replay, "--decode", file], 30)
+        if rc != 0 and not decoded:
+            decoded = "(no decoder: %s not built)" % replay
+        with open(file + ".decoded.txt", "w") as f:
+            f.write(decoded)
+        rel = os.path.relpath(file, top)
+        shown = rel if not rel.startswith("..") else file
+        findings.append({
+            "target": target, "kind": g["kind"], "message": g["message"],
+            "frames": g["frames"], "summary": g["summary"], "file": file,
+            "count": len(g["files"]), "engines": sorted(g["engines"]),
+            "reproduce": "scripts/reproduce %s %s" % (target, shown),
+            "keep": "cp %s corpora/%s/regressions/" % (shown, target),
+            "decoded": decoded,
+        })
+    # Every raw crash input stays in the out dir: list them all.
+    return findings, hangs_dropped, untriaged
+
+
+# ---------------------------------------------------------------- stats
+
+
+def count_files(d):
+    try:
+        return sum(1 for n in os.listdir(d)
+                   if os.path.isfile(os.path.join(d, n)) and not n.startswith("."))
+    except OSError:
+        return 0
+
+
+def read_series(path, col_t=0, col_v=1):
+    pts = []
+    for line in read(path).splitlines():
+        parts = line.split()
+        if len(parts) > max(col_t, col_v):
+            try:
+                pts.append((float(parts[col_t]), int(parts[col_v])))
+            except ValueError:
+                pass
+    return pts
+
+
+def afl_stats(d):
+    st = {}
+    for line in read(os.path.join(d, "fuzzer_stats")).splitlines():
+        if ":" in line:
+            k, v = line.split(":", 1)
+            st[k.strip()] = v.strip()
+    return st
+
+
+def afl_plot(d, t_offset):
+    text = read(os.path.join(d, "plot_data"))
+    cols = None
+    pts = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            cols = [c.strip() for c in line[1:].split(",")]
+            continue
+        if not cols:
+            continue
+        vals = [v.strip() for v in line.split(",")]
+        row = dict(zip(cols, vals))
+        try:
+            t = float(row.get("relative_time", row.get("unix_time", 0)))
+            pts.append((t + t_offset, int(row["edges_found"])))
+        except (KeyError, ValueError):
+            pass
+    return pts
+
+
+def target_stats(out, meta, target):
+    rows = []
+    lf = os.path.join(out, "work", "libfuzzer", target)
+    if os.path.isdir(lf):
+        execs = new = cov = runs = 0
+        secs = 0.0
+        rate_fallback = 0
+        for name in sorted(os.listdir(os.path.join(lf, "logs")) if os.path.isdir(os.path.join(lf, "logs")) else []):
+            s = libfuzzer_stats(read(os.path.join(lf, "logs", name)))
+            execs += s["execs"]
+            new += s["new_units"]
+            cov = max(cov, s["cov"])
+            rate_fallback = s["last_rate"] or rate_fallback
+        t_start, t_end = None, None
+        for line in read(os.path.join(lf, "runs.tsv")).splitlines():
+            p = line.split()
+            if len(p) >= 3:
+                runs += 1
+                secs += max(0, int(p[2]) - int(p[1]))
+                t_start = int(p[1]) if t_start is None else min(t_start, int(p[1]))
+                t_end = int(p[2]) if t_end is None else max(t_end, int(p[2]))
+        # Throughput of all the target's instances together, like AFL's.
+        wall = (t_end - t_start) if t_start is not None else 0
+        rate = int(execs / wall) if wall > 0 else rate_fallback
+        rows.append({"engine": "libfuzzer", "execs": execs,
+                     "execs_per_sec": rate, "coverage": cov,
+                     "coverage_unit": "cov (libFuzzer edges)",
+                     "new_units": new, "runs": runs, "seconds": secs,
+                     "seeds": count_files(os.path.join(lf, "seeds")),
+                     "series": read_series(os.path.join(lf, "cov.tsv"))})
+    afl = os.path.join(out, "work", "afl", target)
+    if os.path.isdir(afl):
+        sync = os.path.join(afl, "sync")
+        execs = new = edges = rate = 0
+        secs = 0.0
+        series = []
+        stability = ""
+        insts = sorted(os.listdir(sync)) if os.path.isdir(sync) else []
+        for inst in insts:
+            st = afl_stats(os.path.join(sync, inst))
+            if not st:
+                continue
+            execs += int(st.get("execs_done", 0))
+            rate += int(float(st.get("execs_per_sec", 0)))
+            new += int(st.get("corpus_found", 0))
+            edges = max(edges, int(st.get("edges_found", 0)))
+            secs = max(secs, float(st.get("run_time", 0)))
+            if inst == "main":
+                series = afl_plot(os.path.join(sync, inst), 0)
+                stability = st.get("stability", "")
+        rows.append({"engine": "afl", "execs": execs, "execs_per_sec": rate,
+                     "coverage": edges, "coverage_unit": "edges_found (AFL map)",
+                     "new_units": new, "runs": len(insts), "seconds": secs,
+                     "instances": insts, "stability": stability,
+                     "seeds": count_files(os.path.join(afl, "in")),
+                     "series": sorted(set(series) | set(read_series(os.path.join(afl, "cov.tsv"))))})
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+
+def svg_plot(series_by_name):
+    """One inline SVG, a polyline per series; no scripts."""
+    w, h, pad = 720, 300, 48
+    allpts = [p for pts in series_by_name.values() for p in pts]
+    if not allpts:
+        return "<p>No coverage samples were recorded.</p>"
+    tmax = max(p[0] for p in allpts) or 1
+    vmax = max(p[1] for p in allpts) or 1
+    vmin = min(p[1] for p in allpts)
+    if vmax == vmin:
+        vmin = 0
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+              "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+
+    def xy(t, v):
+        x = pad + (w - 2 * pad) * t / tmax
+        y = h - pad - (h - 2 * pad) * (v - vmin) / (vmax - vmin)
+        return "%.1f,%.1f" % (x, y)
+
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+             'role="img" aria-label="coverage over time">' % (w, h + 20 * len(series_by_name)),
+             '<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>'
+             % (pad, pad, w - 2 * pad, h - 2 * pad),
+             '<text x="%d" y="%d" font-size="11">%d</text>' % (4, pad + 4, vmax),
+             '<text x="%d" y="%d" font-size="11">%d</text>' % (4, h - pad, vmin),
+             '<text x="%d" y="%d" font-size="11">0 s</text>' % (pad, h - pad + 16),
+             '<text x="%d" y="%d" font-size="11" text-anchor="end">%d s</text>'
+             % (w - pad, h - pad + 16, tmax),
+             '<text x="%d" y="%d" font-size="11" text-anchor="middle">seconds since the target started</text>'
+             % (w // 2, h - pad + 30)]
+    for i, (name, pts) in enumerate(sorted(series_by_name.items())):
+        c = colors[i % len(colors)]
+        if len(pts) == 1:
+            pts = pts + [(tmax, pts[0][1])]
+        parts.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>'
+                     % (c, " ".join(xy(t, v) for t, v in pts)))
+        ly = h + 14 + 20 * i
+        parts.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>'
+                     % (pad, ly - 4, pad + 24, ly - 4, c))
+        parts.append('<text x="%d" y="%d" font-size="12">%s (last %d)</text>'
+                     % (pad + 30, ly, html.escape(name), pts[-1][1]))
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def write_html(out, report):
+    e = html.escape
+    m = report["campaign"]
+    rows = []
+    for t in report["targets"]:
+        for r in t["engines"]:
+            rows.append("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                        "<td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>"
+                        % (e(t["target"]), e(r["engine"]), "{:,}".format(r["execs_per_sec"]),
+                           r["coverage"], r["new_units"], t["corpus_units"],
+                           "{:,}".format(r["execs"]), len(t["findings"])))
+    fnd = []
+    for t in report["targets"]:
+        for f in t["findings"]:
+            fnd.append(
+                "<section class='finding'><h3>%s: [%s]</h3><p>%s</p>"
+                "<p>%d crashing input(s), engine(s) %s; top frames: <code>%s</code></p>"
+                "<p>Reproduce: <code>%s</code><br>Keep as a regression: <code>%s</code></p>"
+                "<details open><summary>Decoded input</summary><pre>%s</pre></details>"
+                "<details><summary>Fuzzer output</summary><pre>%s</pre></details></section>"
+                % (e(t["target"]), e(f["kind"]), e(f["message"] or f["summary"]),
+                   f["count"], e(", ".join(f["engines"])), e(" < ".join(f["frames"]) or "-"),
+                   e(f["reproduce"]), e(f["keep"]), e(f["decoded"]),
+                   e(read(f["file"] + ".txt")[-20000:])))
+    series = {}
+    for t in report["targets"]:
+        for r in t["engines"]:
+            if r["series"]:
+                series["%s/%s" % (t["target"], r["engine"])] = r["series"]
+    verdict = ("%d unique finding(s)" % report["findings"]) if report["findings"] else "nothing found"
+    page = """<!doctype html>
+<html><head><meta charset="utf-8"><title>vrsim fuzz campaign %s</title>
+<style>
+body{font-family:sans-serif;margin:2em;max-width:70em}
+table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:right}
+td:first-child,td:nth-child(2){text-align:left}
+pre{background:#f4f4f4;padding:.6em;overflow:auto;max-height:30em}
+.finding{border-left:4px solid #d62728;padding-left:1em;margin-bottom:1.5em}
+.bad{color:#d62728}.good{color:#2ca02c}
+</style></head><body>
+<h1>vrsim fuzz campaign</h1>
+<p>Started %s, %s s per target, engine %s, %s job(s)%s. Result:
+<strong class="%s">%s</strong>.</p>
+<h2>Targets</h2>
+<table><tr><th>target</th><th>engine</th><th>execs/s</th><th>coverage</th>
+<th>new units</th><th>corpus after merge</th><th>execs</th><th>findings</th></tr>
+%s</table>
+<p>Coverage: libFuzzer <code>cov:</code> (edges of the ASan+UBSan build) and AFL
+<code>edges_found</code> are different instrumentations and not comparable.</p>
+<h2>Coverage over time</h2>
+%s
+<h2>Findings</h2>
+%s
+</body></html>
+""" % (e(m["started"]), e(m["started"]), m["duration"], e(m["engine"]), m["jobs"],
+       ", <strong>interrupted</strong>" if m.get("interrupted") else "",
+       "bad" if report["findings"] else "good", verdict,
+       "\n".join(rows), svg_plot(series),
+       "\n".join(fnd) or "<p>None.</p>")
+    with open(os.path.join(out, "report.html"), "w") as f:
+        f.write(page)
+
+
+def finish(out):
+    with open(os.path.join(out, "meta.json")) as f:
+        meta = json.load(f)
+    report = {"campaign": meta, "targets": [], "findings": 0}
+    os.makedirs(os.path.join(out, "crashes"), exist_ok=True)
+    for target in meta["targets"]:
+        findings, hangs_dropped, untriaged = triage(out, meta, target)
+        report["targets"].append({
+            "target": target,
+            "engines": target_stats(out, meta, target),
+            "corpus_units": count_files(os.path.join(out, "corpus", target)),
+            "corpus_dir": os.path.join(out, "corpus", target),
+            "findings": findings,
+            "afl_hangs_not_reproduced": hangs_dropped,
+            "crashes_not_triaged": untriaged,
+        })
+        report["findings"] += len(findings)
+        for r in report["targets"][-1]["engines"]:
+            if r["execs"] == 0:
+                report.setdefault("failed", []).append("%s/%s" % (target, r["engine"]))
+    with open(os.path.join(out, "report.json"), "w") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+    write_html(out, report)
+    print_summary(out, report)
+    return 1 if report["findings"] or report.get("failed") else 0
+
+
+def print_summary(out, report):
+    m = report["campaign"]
+    print()
+    print("== vrsim fuzz campaign: %s s per target, engine %s, %s job(s)%s"
+          % (m["duration"], m["engine"], m["jobs"],
+             ", INTERRUPTED" if m.get("interrupted") else ""))
+    fmt = "%-14s %-10s %10s %9s %9s %8s %9s"
+    print(fmt % ("target", "engine", "execs/s", "coverage", "new units",
+                 "corpus", "findings"))
+    for t in report["targets"]:
+        for r in t["engines"]:
+            print(fmt % (t["target"], r["engine"], "{:,}".format(r["execs_per_sec"]),
+                         r["coverage"], r["new_units"], t["corpus_units"],
+                         len(t["findings"])))
+        if not t["engines"]:
+            print(fmt % (t["target"], "not run", "-", "-", "-", t["corpus_units"],
+                         len(t["findings"])))
+    print("(coverage: libFuzzer cov: edges; AFL edges_found)")
+    for t in report["targets"]:
+        if t["crashes_not_triaged"]:
+            print("note: %s: %d more crashing inputs were not triaged (kept in %s/work/)"
+                  % (t["target"], t["crashes_not_triaged"], out))
+    for t in report["targets"]:
+        for f in t["findings"]:
+            print()
+            print("FINDING %s [%s]: %s" % (t["target"], f["kind"],
+                                           f["message"] or f["summary"]))
+            if f["frames"]:
+                print("  top frames: %s" % " < ".join(f["frames"]))
+            print("  %d crashing input(s); reproduce with:" % f["count"])
+            print("    %s" % f["reproduce"])
+            print("  keep it as a regression input:  %s" % f["keep"])
+    print()
+    print("report: %s/report.html and report.json; merged corpora in %s/corpus/"
+          % (out, out))
+    for name in report.get("failed", []):
+        print("FAILED: %s ran no input: see %s/work/%s/logs" % (name, out, name.split("/")[1] + "/" + name.split("/")[0]))
+    if report["findings"]:
+        print("RESULT: %d unique finding(s) -- exit 1" % report["findings"])
+    elif report.get("failed"):
+        print("RESULT: the campaign did not run every target -- exit 1")
+    elif m.get("interrupted"):
+        print("RESULT: interrupted, nothing found so far")
+    else:
+        print("RESULT: nothing found")
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "finish":
+        return finish(argv[2])
+    if len(argv) == 3 and argv[1] == "execs":
+        s = libfuzzer_stats(read(argv[2]))
+        print(s["execs"], s["last_rate"])
+        return 0
+    if len(argv) == 3 and argv[1] == "classify":
+        print(json.dumps(classify(read(argv[2]), "crash")))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
