@@ -53,6 +53,34 @@ static inline void vrs_dm_put_seeded(struct vrs_dm_enc *e, uint64_t n,
 		vrs_dm_put8(e, vrs_provider_u8(&p));
 }
 
+/* ---- when to run a backend's full structural check ---------------------- */
+
+/* The model comparison runs after every op; the backend's own full check
+ * (vrs_iommu_check, vrs_swiotlb_check) walks its whole state, so the
+ * fuzzers run it every VRS_DM_CHECK_EVERY ops and at the end of the input,
+ * and decode (a reader localising a finding) after every op. */
+#define VRS_DM_CHECK_EVERY 16
+#define VRS_DM_STR_(x) #x
+#define VRS_DM_STR(x) VRS_DM_STR_(x)
+
+static inline bool vrs_dm_full_check_due(unsigned nops, bool decoding)
+{
+	return decoding || nops % VRS_DM_CHECK_EVERY == 0;
+}
+
+/* Reports a failed full check (rc < 0) of a backend, naming the op. */
+static inline void vrs_dm_check_result(const char *check, int rc,
+				       unsigned nops, const char *op,
+				       bool decoding)
+{
+	if (rc < 0)
+		vrs_report(VRS_FIND_PROTOCOL, "%s failed by op %u [%s]%s",
+			   check, nops - 1, op,
+			   decoding ? "" : " (checked every "
+			   VRS_DM_STR(VRS_DM_CHECK_EVERY) " ops: decode the "
+			   "input to find the first)");
+}
+
 /* ---- parsing a one-line description ----------------------------------- */
 
 #define VRS_DM_MAX_WORDS 8

@@ -101,6 +101,7 @@ static struct handle hs[MAX_OPS];
 static unsigned nh;
 static struct op ops[MAX_OPS];
 static unsigned nops;
+static bool decoding; /* run_input is printing each op */
 static uint64_t live_pages; /* model: pages of live mappings */
 
 /* ---- printing ---------------------------------------------------------- */
@@ -474,6 +475,12 @@ static void do_xlate(struct op *o)
 	check_xlate(o);
 }
 
+static void check_structure(void)
+{
+	vrs_dm_check_result("vrs_iommu_check", vrs_iommu_check(io), nops, cur_op(),
+			    decoding);
+}
+
 static void exec_op(struct op *o)
 {
 	switch (o->kind) {
@@ -506,10 +513,8 @@ static void exec_op(struct op *o)
 		break;
 	}
 	o->done = true;
-	if (vrs_iommu_check(io) < 0)
-		vrs_report(VRS_FIND_PROTOCOL,
-			   "iommu: vrs_iommu_check failed after op %u [%s]",
-			   nops - 1, cur_op());
+	if (vrs_dm_full_check_due(nops, decoding))
+		check_structure();
 	if (vrs_iommu_mapped_pages(io) != live_pages)
 		vrs_report(VRS_FIND_PROTOCOL,
 			   "iommu: %zu pages mapped after op %u [%s], the "
@@ -521,6 +526,7 @@ static void exec_op(struct op *o)
 
 static void run_input(const uint8_t *data, size_t len, FILE *out)
 {
+	decoding = out != NULL;
 	vrs_gmem_reset(gm);
 	vrs_iommu_reset(io);
 	vrs_report_clear();
@@ -545,6 +551,9 @@ static void run_input(const uint8_t *data, size_t len, FILE *out)
 			vrs_dm_print_new(&before, out);
 		}
 	}
+	/* the ops since the last periodic check */
+	if (!decoding && nops % VRS_DM_CHECK_EVERY)
+		check_structure();
 }
 
 static void cleanup(void)

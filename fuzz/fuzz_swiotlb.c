@@ -115,6 +115,7 @@ static struct handle hs[MAX_OPS];
 static unsigned nh;
 static struct op ops[MAX_OPS];
 static unsigned nops;
+static bool decoding; /* run_input is printing each op */
 static size_t used_bytes; /* model: slot bytes held by live handles */
 
 /* ---- printing ---------------------------------------------------------- */
@@ -299,12 +300,16 @@ static void check_all(void)
 			check_slot((int)h);
 }
 
+static void check_structure(void)
+{
+	vrs_dm_check_result("vrs_swiotlb_check", vrs_swiotlb_check(sw), nops, cur_op(),
+			    decoding);
+}
+
 static void check_backend(void)
 {
-	if (vrs_swiotlb_check(sw) < 0)
-		vrs_report(VRS_FIND_PROTOCOL,
-			   "swiotlb: vrs_swiotlb_check failed after op %u [%s]",
-			   nops - 1, cur_op());
+	if (vrs_dm_full_check_due(nops, decoding))
+		check_structure();
 	size_t used = vrs_swiotlb_slots_used(sw) * SLOT;
 	if (used != used_bytes)
 		vrs_report(VRS_FIND_PROTOCOL,
@@ -720,6 +725,7 @@ static void exec_op(struct op *o)
 
 static void run_input(const uint8_t *data, size_t len, FILE *out)
 {
+	decoding = out != NULL;
 	vrs_gmem_reset(gm);
 	vrs_swiotlb_reset(sw);
 	vrs_report_clear();
@@ -746,6 +752,9 @@ static void run_input(const uint8_t *data, size_t len, FILE *out)
 			vrs_dm_print_new(&before, out);
 		}
 	}
+	/* the ops since the last periodic check */
+	if (!decoding && nops % VRS_DM_CHECK_EVERY)
+		check_structure();
 	struct vrs_dm_counts before;
 	vrs_dm_snapshot(&before);
 	check_all();

@@ -163,6 +163,23 @@ static bool valid_num(unsigned num, bool packed)
 	return packed || (num & (num - 1)) == 0;
 }
 
+/* A fresh ring over the memory we hold: zeroed, nothing in flight. */
+static void reinit_ring(struct vrs_vq *vq)
+{
+	/* Coherent memory may come back dirty from an earlier user. */
+	memset(vq->ring_cpu, 0, vq->ring_size);
+	memset(vq->state, 0, vq->num * sizeof(*vq->state));
+	memset(vq->extra, 0, vq->num * sizeof(*vq->extra));
+	memset(vq->posted, 0, vq->num * sizeof(*vq->posted));
+	vq->num_free = vq->num;
+	vq->inflight = 0;
+	vq->detach_cursor = 0;
+	vq->posted_head = vq->posted_tail = 0;
+	vq->broken = false;
+	vq->why[0] = '\0';
+	vq->ops->init(vq);
+}
+
 /* Ring memory and shadow arrays for vq->num entries. */
 static int alloc_ring(struct vrs_vq *vq)
 {
@@ -170,9 +187,9 @@ static int alloc_ring(struct vrs_vq *vq)
 	vq->ring_size = vq->ops->ring_size(vq->num, legacy);
 	VRS_GUARD(vrs_dma_alloc_coherent(vq->cfg.dma, vq->ring_size,
 					 &vq->ring_cpu, &vq->ring_dma));
-	vq->state = calloc(vq->num, sizeof(*vq->state));
-	vq->extra = calloc(vq->num, sizeof(*vq->extra));
-	vq->posted = calloc(vq->num, sizeof(*vq->posted));
+	vq->state = malloc(vq->num * sizeof(*vq->state));
+	vq->extra = malloc(vq->num * sizeof(*vq->extra));
+	vq->posted = malloc(vq->num * sizeof(*vq->posted));
 	if (!vq->state || !vq->extra || !vq->posted) {
 		free(vq->state);
 		free(vq->extra);
@@ -185,14 +202,7 @@ static int alloc_ring(struct vrs_vq *vq)
 		vq->ring_cpu = NULL;
 		return -ENOMEM;
 	}
-	/* Coherent memory may come back dirty from an earlier user. */
-	memset(vq->ring_cpu, 0, vq->ring_size);
-	vq->num_free = vq->num;
-	vq->inflight = 0;
-	vq->posted_head = vq->posted_tail = 0;
-	vq->broken = false;
-	vq->why[0] = '\0';
-	vq->ops->init(vq);
+	reinit_ring(vq);
 	return 0;
 }
 
@@ -200,7 +210,7 @@ static void free_ring(struct vrs_vq *vq)
 {
 	if (!vq->ring_cpu)
 		return;
-	for (unsigned i = 0; i < vq->num; i++) {
+	for (unsigned i = 0; i < vq->num && vq->inflight; i++) {
 		if (vq->state[i].token)
 			vq_detach(vq, (uint16_t)i);
 	}
@@ -320,11 +330,16 @@ int vrs_vq_detach_unused(struct vrs_vq *vq, void **token)
 	VRS_ENSURE(token, EINVAL);
 	if (!vq->state) /* a failed reset left no ring */
 		return -ENOENT;
-	for (unsigned i = 0; i < vq->num; i++) {
+	/* Resume where the last call stopped, so a whole drain is O(num)
+	 * rather than O(num^2); wrap once in case a buffer was added
+	 * behind the cursor. */
+	for (unsigned k = 0; vq->inflight && k < vq->num; k++) {
+		unsigned i = vq->detach_cursor;
 		if (vq->state[i].token) {
 			*token = vq_detach(vq, (uint16_t)i);
 			return 0;
 		}
+		vq->detach_cursor = (i + 1) % vq->num;
 	}
 	return -ENOENT;
 }
@@ -336,6 +351,12 @@ int vrs_vq_reset(struct vrs_vq *vq, unsigned new_num)
 		new_num = vq->num;
 	VRS_ENSURE(valid_num(new_num, packed), EINVAL);
 	VRS_ENSURE(vq->num_free == vq->num, EBUSY);
+	if (new_num == vq->num && vq->ring_cpu) {
+		/* Same size: keep the memory, as Linux's virtqueue_reset
+		 * re-initialises the vring it already has. */
+		reinit_ring(vq);
+		return 0;
+	}
 	free_ring(vq);
 	vq->num = new_num;
 	int rc = alloc_ring(vq);

@@ -49,6 +49,7 @@ struct vrs_vq {
 	struct vq_desc_state *state;
 	struct vq_desc_extra *extra;
 	unsigned inflight;	/* buffers posted and not yet returned */
+	unsigned detach_cursor;	/* where vrs_vq_detach_unused resumes */
 	/* IN_ORDER: ids in the order they were made available (FIFO) */
 	uint16_t *posted;
 	unsigned posted_head, posted_tail;

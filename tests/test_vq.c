@@ -391,6 +391,49 @@ Test(vq, reset_resizes_and_starts_over)
 	cr_assert_eq(vrs_vq_reset(vq, 12), -EINVAL, "split sizes are powers of two");
 }
 
+Test(vq, same_size_reset_reuses_the_ring_and_starts_clean)
+{
+	make(8, V1 | EVENT);
+	round_trip(1, 1, 100, 1);
+	struct vrs_vq_addrs before, after;
+	vrs_vq_addrs(vq, &before);
+	size_t size;
+	uint8_t *ring = vrs_vq_ring(vq, &size);
+	cr_assert_eq(vrs_vq_reset(vq, 0), 0);
+	vrs_vq_addrs(vq, &after);
+	cr_assert_eq(after.desc, before.desc, "same memory, as Linux reuses it");
+	for (size_t i = 0; i < size; i++)
+		cr_assert_eq(ring[i], 0, "ring byte %zu survived the reset", i);
+	cr_assert_eq(vrs_vq_num_free(vq), 8);
+	cr_assert_eq(vrs_vq_check(vq), 0);
+	struct vrs_vqdev_config d = {.num = 8, .features = V1 | EVENT,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+	round_trip(2, 1, 64, 2);
+}
+
+Test(vq, detach_unused_finds_a_buffer_added_behind_it)
+{
+	make(8, V1);
+	int tokens[3];
+	uint8_t *b = kbuf(64);
+	struct vrs_sg sg = {b, 64};
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &tokens[0]), 0);
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &tokens[1]), 0);
+	void *t;
+	cr_assert_eq(vrs_vq_detach_unused(vq, &t), 0);
+	cr_assert_eq(t, &tokens[0]);
+	/* id 0 is free again: the next add takes it, behind the cursor */
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &tokens[2]), 0);
+	int seen = 0;
+	while (vrs_vq_detach_unused(vq, &t) == 0)
+		seen++;
+	cr_assert_eq(seen, 2);
+	cr_assert_eq(vrs_vq_num_free(vq), 8);
+	cr_assert_eq(vrs_machine_live_mappings(m), 1, "only the ring is left");
+}
+
 Test(vq, big_endian_legacy_ring_round_trips)
 {
 	struct vrs_vq_config c = {.num = 8, .features = INDIRECT, .big_endian_guest = true,
