@@ -130,7 +130,8 @@ static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 	put16(s, v, v->avail + 2, r->avail_idx[q]);
 }
 
-/* A well-formed request: header out, data out or in, status in. */
+/* A request shaped as the blk model expects: header out, data out or in,
+ * status in. */
 static void build_chain(struct vrs_sim *s, unsigned q,
 			const struct ring_view *v)
 {
@@ -139,6 +140,12 @@ static void build_chain(struct vrs_sim *s, unsigned q,
 	unsigned start = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
 	uint32_t type = vrs_provider_u8(&s->prov) & 1;
 	uint32_t len = 1 + vrs_provider_u16(&s->prov) % (VRS_RAW_BUF_LEN - 1);
+	/* Now and then an empty data or status buffer, which a device must
+	 * refuse (QEMU: "zero sized buffers are not allowed"). */
+	uint8_t empty = vrs_provider_u8(&s->prov);
+	uint32_t status_len = empty < 16 ? 0 : 1;
+	if (empty >= 16 && empty < 32)
+		len = 0;
 	memcpy(r->buf[0], &type, 4);
 	uint16_t wflag = VRS_DESC_F_WRITE;
 	uint16_t bits = packed ? avail_bits(r->wrap[q]) : 0;
@@ -147,7 +154,7 @@ static void build_chain(struct vrs_sim *s, unsigned q,
 		unsigned slot = (start + k) % v->num;
 		uint16_t flags = (uint16_t)((k < 2 ? VRS_DESC_F_NEXT : 0) |
 					    (k == 2 || (k == 1 && !type) ? wflag : 0));
-		uint32_t l = k == 0 ? 16 : k == 1 ? len : 1;
+		uint32_t l = k == 0 ? 16 : k == 1 ? len : status_len;
 		/* packed slots after the head become available as written */
 		if (packed && k > 0)
 			flags |= (slot < start ? avail_bits(!r->wrap[q]) : bits);
