@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every script answers a wrong flag or argument with a message and exit
+# status 2, before it installs, builds or runs anything.
+set -uo pipefail
+top=$1
+fail=0
+expect2() { # description, command...
+	local what=$1 rc
+	shift
+	"$@" >/dev/null 2>"$tmp"
+	rc=$?
+	if [ $rc -ne 2 ] || ! [ -s "$tmp" ]; then
+		echo "FAIL: $what: exit $rc (want 2 with a message): $*"
+		cat "$tmp"
+		fail=1
+	else
+		echo "ok: $what: $(head -n1 "$tmp")"
+	fi
+}
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+s=$top/scripts
+for script in test fuzz bench bench-fuzz gen-corpora mutants reproduce check-layering; do
+	expect2 "$script: unknown flag" "$s/$script" --no-such-flag
+done
+expect2 "fuzz: zero duration" "$s/fuzz" --duration 0
+expect2 "fuzz: duration not a number" "$s/fuzz" --duration 1m
+expect2 "fuzz: unknown engine" "$s/fuzz" --engine honggfuzz
+expect2 "fuzz: unknown target" "$s/fuzz" --targets fuzz_sim,fuzz_nope
+expect2 "fuzz: flag without value" "$s/fuzz" --jobs
+expect2 "fuzz: jobs not a number" "$s/fuzz" --jobs many
+expect2 "reproduce: missing file" "$s/reproduce" fuzz_sim /nonexistent/input
+expect2 "reproduce: directory as file" "$s/reproduce" fuzz_sim "$top"
+expect2 "reproduce: unknown target" "$s/reproduce" fuzz_nope "$top/README.md"
+expect2 "reproduce: no file" "$s/reproduce" fuzz_sim
+expect2 "mutants: bad time" "$s/mutants" run --time x
+expect2 "mutants: unknown mutant" "$s/mutants" run 99-no-such-mutant
+expect2 "bench-fuzz: bad seconds" "$s/bench-fuzz" --seconds -1
+expect2 "check-layering: not a tree" "$s/check-layering" /nonexistent
+exit $fail
