@@ -180,11 +180,17 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
 		return;
 	uint8_t action = vrs_provider_u8(&s->prov) % 6;
 	switch (action) {
-	case 0: /* any descriptor, any content */
-		write_desc(s, &v, vrs_provider_u16(&s->prov) % v.num,
-			   pick_addr(s), vrs_provider_u32(&s->prov),
-			   vrs_provider_u16(&s->prov), vrs_provider_u16(&s->prov));
+	case 0: { /* any descriptor, any content */
+		/* One read per statement: C leaves the order in which call
+		 * arguments are evaluated open, and gcc and clang differ. */
+		unsigned slot = vrs_provider_u16(&s->prov) % v.num;
+		uint64_t addr = pick_addr(s);
+		uint32_t len = vrs_provider_u32(&s->prov);
+		uint16_t flags = vrs_provider_u16(&s->prov);
+		uint16_t next = vrs_provider_u16(&s->prov);
+		write_desc(s, &v, slot, addr, len, flags, next);
 		break;
+	}
 	case 1: /* make a head available */
 		publish(s, q, &v, vrs_provider_u16(&s->prov) % (v.num + 1));
 		break;
@@ -201,17 +207,19 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
 			memcpy(t + 16 * k + 12, &f, 2);
 			memcpy(t + 16 * k + 14, &nx, 2);
 		}
-		write_desc(s, &v, vrs_provider_u16(&s->prov) % v.num,
-			   s->raw.addr[VRS_RAW_BUFS - 1],
-			   16 * n - (vrs_provider_u8(&s->prov) % 4 == 0 ? 3 : 0),
-			   VRS_DESC_F_INDIRECT | (vrs_provider_u8(&s->prov) & 7),
-			   vrs_provider_u16(&s->prov));
+		unsigned slot = vrs_provider_u16(&s->prov) % v.num;
+		uint32_t len = 16 * n - (vrs_provider_u8(&s->prov) % 4 == 0 ? 3 : 0);
+		uint16_t flags = VRS_DESC_F_INDIRECT | (vrs_provider_u8(&s->prov) & 7);
+		uint16_t next = vrs_provider_u16(&s->prov);
+		write_desc(s, &v, slot, s->raw.addr[VRS_RAW_BUFS - 1], len, flags,
+			   next);
 		break;
 	}
-	case 3: /* event and flag fields */
-		put16(s, &v, v.avail + (vrs_provider_bool(&s->prov) ? 0 : 4 + 2u * v.num),
-		      vrs_provider_u16(&s->prov));
+	case 3: { /* event and flag fields */
+		size_t off = v.avail + (vrs_provider_bool(&s->prov) ? 0 : 4 + 2u * v.num);
+		put16(s, &v, off, vrs_provider_u16(&s->prov));
 		break;
+	}
 	case 4: /* a valid request, to reach the model devices */
 	case 5:
 		if (s->raw.addr[0] != VRS_DMA_MAPPING_ERROR)
