@@ -554,6 +554,10 @@ static void run_input(const uint8_t *data, size_t len, FILE *out)
 	/* the ops since the last periodic check */
 	if (!decoding && nops % VRS_DM_CHECK_EVERY)
 		check_structure();
+	/* Clean up now rather than at the next input's start, so that input's
+	 * path does not depend on this one (AFL++ stability). */
+	vrs_gmem_reset(gm);
+	vrs_iommu_reset(io);
 }
 
 static void cleanup(void)

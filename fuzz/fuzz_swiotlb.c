@@ -760,6 +760,10 @@ static void run_input(const uint8_t *data, size_t len, FILE *out)
 	check_all();
 	if (out)
 		vrs_dm_print_new(&before, out);
+	/* Clean up now rather than at the next input's start, so that input's
+	 * path does not depend on this one (AFL++ stability). */
+	vrs_gmem_reset(gm);
+	vrs_swiotlb_reset(sw);
 }
 
 static void cleanup(void)

@@ -55,6 +55,19 @@ const char *vrs_page_owner_name(enum vrs_page_owner owner)
 	return (unsigned)owner < VRS_OWNER_COUNT ? owner_names[owner] : "?";
 }
 
+static int grow_class(struct class_stack *st, size_t cap)
+{
+	vrs_gpa_t *slots = realloc(st->slots, cap * sizeof(*slots));
+	VRS_ENSURE(slots, ENOMEM);
+	st->slots = slots;
+	st->cap = cap;
+	return 0;
+}
+
+/* Free lists sized up front for a typical run: growing one inside a run
+ * would make that run's path depend on the runs before it. */
+#define CLASS_INITIAL_CAP 256u
+
 int vrs_gmem_create(size_t size, struct vrs_gmem **out)
 {
 	VRS_ENSURE(out && size >= 4 * VRS_PAGE_SIZE, EINVAL);
@@ -79,6 +92,12 @@ int vrs_gmem_create(size_t size, struct vrs_gmem **out)
 		return -ENOMEM;
 	}
 	gm->base = p;
+	for (unsigned i = 0; i < CLASS_COUNT; i++) {
+		if (grow_class(&gm->classes[i], CLASS_INITIAL_CAP) < 0) {
+			vrs_gmem_destroy(gm);
+			return -ENOMEM;
+		}
+	}
 	/* Page 0 is never handed out, so GPA 0 stays invalid. */
 	gm->bump = VRS_PAGE_SIZE;
 	gm->limit = size;
@@ -294,13 +313,8 @@ int vrs_gmem_free(struct vrs_gmem *gm, vrs_gpa_t gpa, size_t size)
 		   EINVAL);
 	VRS_ENSURE(gm->allocated >= csize, EINVAL);
 	struct class_stack *st = &gm->classes[c];
-	if (st->len == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		vrs_gpa_t *s = realloc(st->slots, cap * sizeof(*s));
-		VRS_ENSURE(s, ENOMEM);
-		st->slots = s;
-		st->cap = cap;
-	}
+	if (st->len == st->cap)
+		VRS_GUARD(grow_class(st, st->cap * 2));
 	st->slots[st->len++] = gpa;
 	gm->allocated -= csize;
 	return 0;

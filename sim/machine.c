@@ -185,6 +185,14 @@ int vrs_machine_setup(struct vrs_machine *m, const struct vrs_run_config *rc)
 	return 0;
 }
 
+void vrs_machine_clean(struct vrs_machine *m)
+{
+	vrs_dma_debug_reset(m->debug, NULL);
+	vrs_iommu_reset(m->iommu);
+	vrs_swiotlb_reset(m->swiotlb);
+	vrs_gmem_reset(m->gm);
+}
+
 struct vrs_gmem *vrs_machine_gmem(struct vrs_machine *m) { return m->gm; }
 
 const struct vrs_platform *vrs_machine_platform(const struct vrs_machine *m)

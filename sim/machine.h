@@ -44,6 +44,10 @@ void vrs_machine_destroy(struct vrs_machine *m);
 
 /* Reset and build the stacks for one run; -EINVAL for a bad config. */
 int vrs_machine_setup(struct vrs_machine *m, const struct vrs_run_config *rc);
+/* Undo what a run touched, right after it: the next run's setup then has
+ * nothing left to clean, so its cost and its coverage do not depend on
+ * the input before it (AFL++ stability). */
+void vrs_machine_clean(struct vrs_machine *m);
 
 struct vrs_gmem *vrs_machine_gmem(struct vrs_machine *m);
 const struct vrs_platform *vrs_machine_platform(const struct vrs_machine *m);

@@ -629,6 +629,7 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	}
 	teardown(s);
 	classify(s, probe_failed);
+	vrs_machine_clean(s->m);
 	return 0;
 }
 
