@@ -19,6 +19,17 @@ void vrs_cmd_decode_usage(FILE *f);
 void vrs_cmd_run_usage(FILE *f);
 void vrs_cmd_matrix_usage(FILE *f);
 
+/* The option loop the subcommands share (getopt_long, "h" for --help):
+ * apply(ctx, c, optarg) takes each option and returns -1 after reporting
+ * a bad argument. 0, or 1 with the usage error reported; *done when
+ * --help was asked (the usage is printed). argv[0] names the command in
+ * messages; no positional arguments. */
+struct option;
+int vrs_cli_parse(int argc, char **argv, const struct option *opts,
+		  void (*usage)(FILE *),
+		  int (*apply)(void *ctx, int c, const char *arg), void *ctx,
+		  bool *done);
+
 /* Option arguments. Each returns 0, or prints a message naming the option
  * (and, for names, every valid one) to stderr and returns -1. */
 int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,

@@ -47,8 +47,9 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int apply(struct matrix_opts *o, int c, const char *arg)
+static int apply(void *ctx, int c, const char *arg)
 {
+	struct matrix_opts *o = ctx;
 	unsigned long long v;
 	int rc = 0;
 	switch (c) {
@@ -99,27 +100,8 @@ static int parse(int argc, char **argv, struct matrix_opts *o, bool *done)
 			.seed = 1,
 		},
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (c == 'h') {
-			vrs_cmd_matrix_usage(stdout);
-			*done = true;
-			return 0;
-		}
-		if (c == '?' || c == ':') {
-			fprintf(stderr, "\n");
-			vrs_cmd_matrix_usage(stderr);
-			return 1;
-		}
-		if (apply(o, c, optarg) < 0)
-			return 1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vrsim matrix: unexpected argument '%s' "
-				"(see vrsim matrix --help)\n", argv[optind]);
-		return 1;
-	}
-	return 0;
+	return vrs_cli_parse(argc, argv, long_opts, vrs_cmd_matrix_usage, apply,
+			     o, done);
 }
 
 /* Column width of the policy cells: the longest policy or outcome word;

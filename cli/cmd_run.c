@@ -71,8 +71,9 @@ static const struct option long_opts[] = {
 };
 
 /* One option; -1 on a bad argument (already reported). */
-static int apply(struct run_opts *o, int c, const char *arg)
+static int apply(void *ctx, int c, const char *arg)
 {
+	struct run_opts *o = ctx;
 	struct vrs_sim_config *cfg = &o->cfg;
 	unsigned long long v;
 	int rc = 0;
@@ -127,26 +128,11 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *done)
 			.seed = 1,
 		},
 	};
-	int c;
-	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
-		if (c == 'h') {
-			vrs_cmd_run_usage(stdout);
-			*done = true;
-			return 0;
-		}
-		if (c == '?' || c == ':') {
-			fprintf(stderr, "\n");
-			vrs_cmd_run_usage(stderr);
-			return 1;
-		}
-		if (apply(o, c, optarg) < 0)
-			return 1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "vrsim run: unexpected argument '%s' "
-				"(see vrsim run --help)\n", argv[optind]);
+	if (vrs_cli_parse(argc, argv, long_opts, vrs_cmd_run_usage, apply, o,
+			  done))
 		return 1;
-	}
+	if (*done)
+		return 0;
 	if (o->no_ap)
 		o->cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
 	if (o->input && !o->steps_given)

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,35 @@ static const char *const outcome_words[VRS_OUT_COUNT] = {
 	[VRS_OUT_BROKEN] = "broken",
 	[VRS_OUT_FINDING] = "finding",
 };
+
+int vrs_cli_parse(int argc, char **argv, const struct option *opts,
+		  void (*usage)(FILE *),
+		  int (*apply)(void *ctx, int c, const char *arg), void *ctx,
+		  bool *done)
+{
+	int c;
+	*done = false;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			*done = true;
+			return 0;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "\n");
+			usage(stderr);
+			return 1;
+		}
+		if (apply(ctx, c, optarg) < 0)
+			return 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s' (see %s --help)\n",
+			argv[0], argv[optind], argv[0]);
+		return 1;
+	}
+	return 0;
+}
 
 int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,
 		   unsigned long long max, unsigned long long *out)
