@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The main job end to end (scripts/test runs this after the libFuzzer
+# smoke): a short honest campaign finds nothing and writes its report
+# without touching corpora/; Ctrl-C still merges and reports (exit 130); and
+# in a copy of the tree with a bug injected (tests/mutants/02) the campaign
+# reports the finding (exit 1) and scripts/reproduce reproduces it.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+check() { # description, condition...
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# 1. honest, short
+before=$(cd "$top" && git status --porcelain -- corpora)
+"$top/scripts/fuzz" --duration 3 --targets fuzz_iommu,fuzz_swiotlb --out "$work/honest" >"$work/honest.log" 2>&1
+rc=$?
+check "honest campaign exits 0" [ $rc -eq 0 ]
+check "it reports both targets with execs" [ "$(json "$work/honest/report.json" "sum(1 for t in d['targets'] for e in t['engines'] if e['execs'] > 0)")" = 2 ]
+check "it writes report.html" [ -s "$work/honest/report.html" ]
+check "it leaves corpora/ alone" [ "$(cd "$top" && git status --porcelain -- corpora)" = "$before" ]
+
+# 2. interrupted, as Ctrl-C does it: SIGINT to the campaign's process
+# group (job control on, or a background job would ignore SIGINT)
+set -m
+"$top/scripts/fuzz" --duration 60 --targets fuzz_sim --out "$work/int" >"$work/int.log" 2>&1 &
+pid=$!
+set +m
+sleep 6
+kill -INT -- -"$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+check "an interrupted campaign exits 130" [ $rc -eq 130 ]
+check "and still reports (interrupted: true)" [ "$(json "$work/int/report.json" "d['campaign']['interrupted']")" = True ]
+check "and merged the corpus" [ -n "$(ls -A "$work/int/corpus/fuzz_sim" 2>/dev/null)" ]
+
+# ... and as a job runner's timeout does it: SIGTERM to the script alone
+"$top/scripts/fuzz" --duration 60 --targets fuzz_sim --out "$work/term" >"$work/term.log" 2>&1 &
+pid=$!
+sleep 6
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check "SIGTERM: exit 130" [ $rc -eq 130 ]
+check "SIGTERM: the report is written" [ -s "$work/term/report.json" ]
+check "SIGTERM: no fuzzer is left running" [ -z "$(pgrep -f "$work/term/")" ]
+
+# 3. a bug injected in a copy of this tree (tracked and new files)
+tree=$work/tree
+mkdir -p "$tree"
+(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tree")
+(cd "$tree" && git apply "$top/tests/mutants/02-trusted-used-len.patch") ||
+	{ echo "FAIL: mutant 02 does not apply"; exit 1; }
+"$tree/scripts/fuzz" --duration 10 --targets fuzz_driver --out "$work/bug" >"$work/bug.log" 2>&1
+rc=$?
+check "a campaign on a buggy tree exits 1" [ $rc -eq 1 ]
+check "and prints the finding" grep -q '^FINDING fuzz_driver \[protocol\]' "$work/bug.log"
+crash=$(ls "$work/bug/crashes/fuzz_driver/"protocol-* 2>/dev/null | grep -v '\.txt$' | head -n1)
+check "and keeps the crashing input" [ -n "$crash" ]
+if [ -n "$crash" ]; then
+	"$tree/scripts/reproduce" fuzz_driver "$crash" >"$work/repro.log" 2>&1
+	rc=$?
+	check "scripts/reproduce reproduces it (non-zero exit)" [ $rc -ne 0 ]
+	check "and prints the finding" grep -q 'vrsim: finding \[protocol\]' "$work/repro.log"
+fi
+if [ $fail -ne 0 ]; then
+	for f in honest int term bug repro; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
+fi
+exit $fail
