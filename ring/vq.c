@@ -210,10 +210,9 @@ static void free_ring(struct vrs_vq *vq)
 {
 	if (!vq->ring_cpu)
 		return;
-	for (unsigned i = 0; i < vq->num && vq->inflight; i++) {
-		if (vq->state[i].token)
-			vq_detach(vq, (uint16_t)i);
-	}
+	void *token;
+	while (vrs_vq_detach_unused(vq, &token) == 0)
+		;
 	vrs_dma_free_coherent(vq->cfg.dma, vq->ring_size, vq->ring_cpu,
 			      vq->ring_dma);
 	free(vq->state);
