@@ -9,22 +9,39 @@
 #include <sys/stat.h>
 
 #include "fuzz/target.h"
+#include "vrsim/report.h"
 
-static unsigned replayed;
-static bool decode_only, verbose;
+static unsigned replayed, with_findings;
+static bool decode_only, verbose, keep_going;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: replay_%s [--decode] [--verbose] FILE|DIR...\n"
+		"usage: replay_%s [--decode] [--verbose] [--keep-going] FILE|DIR...\n"
 		"Runs each input (every regular file of a directory, sorted) "
 		"through %s.\n"
-		"  --decode   print each input as a readable program instead\n"
-		"  --verbose  name each input before running it\n"
+		"  --decode      print each input as a readable program instead\n"
+		"  --verbose     name each input before running it\n"
+		"  --keep-going  record findings instead of aborting on the first;\n"
+		"                name each input that had one, exit 1 if any did\n"
 		"   or: replay_%s --encode DESCRIPTION > FILE\n"
-		"  --encode   write the input a one-line description stands for\n",
+		"  --encode      write the input a one-line description stands for\n",
 		vrs_fuzz_target.name, vrs_fuzz_target.name,
 		vrs_fuzz_target.name);
+}
+
+/* --keep-going: the armed kinds an input raised (what would have aborted). */
+static void note_findings(const char *path)
+{
+	bool any = false;
+	for (unsigned k = 0; k < VRS_FIND_COUNT; k++) {
+		if (!vrs_report_count(k) || !(vrs_report_armed() & VRS_FIND_BIT(k)))
+			continue;
+		fprintf(stderr, "replay: %s: finding [%s]: %s\n", path,
+			vrs_finding_name(k), vrs_report_last(k));
+		any = true;
+	}
+	with_findings += any;
 }
 
 static int run_file(const char *path)
@@ -65,6 +82,8 @@ static int run_file(const char *path)
 		if (verbose)
 			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
 		vrs_fuzz_target.run(buf, len);
+		if (keep_going)
+			note_findings(path);
 	}
 	replayed++;
 	free(buf);
@@ -130,6 +149,8 @@ int main(int argc, char **argv)
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (strcmp(argv[first], "--decode") == 0) {
 			decode_only = true;
+		} else if (strcmp(argv[first], "--keep-going") == 0) {
+			keep_going = true;
 		} else if (strcmp(argv[first], "-v") == 0 ||
 			   strcmp(argv[first], "--verbose") == 0) {
 			verbose = true;
@@ -151,13 +172,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "replay: %s: init failed\n", vrs_fuzz_target.name);
 		return 1;
 	}
+	if (keep_going)
+		vrs_report_set_mode(VRS_REPORT_RECORD);
 	int rc = 0;
 	for (int i = first; i < argc; i++)
 		if (run_path(argv[i]) < 0)
 			rc = 2;
 	vrs_fuzz_target.cleanup();
-	fprintf(stderr, "replay: %u inputs %s %s%s\n", replayed,
-		decode_only ? "decoded for" : "through", vrs_fuzz_target.name,
-		decode_only ? "" : ", no finding");
-	return rc;
+	if (decode_only)
+		fprintf(stderr, "replay: %u inputs decoded for %s\n", replayed,
+			vrs_fuzz_target.name);
+	else if (with_findings)
+		fprintf(stderr, "replay: %u inputs through %s, %u with a "
+			"finding\n", replayed, vrs_fuzz_target.name,
+			with_findings);
+	else
+		fprintf(stderr, "replay: %u inputs through %s, no finding\n",
+			replayed, vrs_fuzz_target.name);
+	return rc ? rc : with_findings ? 1 : 0;
 }

@@ -81,6 +81,7 @@ void vrs_report_set_mode(enum vrs_report_mode mode)
 }
 
 void vrs_report_set_armed(uint64_t mask) { oracle.armed = mask; }
+uint64_t vrs_report_armed(void) { return oracle.armed; }
 
 void vrs_report_set_abort_hook(void (*hook)(void *ctx), void *ctx)
 {

@@ -25,6 +25,14 @@ check "it reports both targets with execs" [ "$(json "$work/honest/report.json" 
 check "it writes report.html" [ -s "$work/honest/report.html" ]
 check "it leaves corpora/ alone" [ "$(cd "$top" && git status --porcelain -- corpora)" = "$before" ]
 
+# ... and its coverage report
+"$top/scripts/coverage" --targets fuzz_iommu,fuzz_swiotlb --out "$work/cov" "$work/honest" >"$work/cov.log" 2>&1
+rc=$?
+check "scripts/coverage of the campaign exits 0" [ $rc -eq 0 ]
+check "it writes the HTML report" [ -s "$work/cov/html/index.html" ]
+check "it measures dma/ (some lines covered)" \
+	[ "$(json "$work/cov/summary.json" "d['dma/']['lines']['covered'] > 0")" = True ]
+
 # 2. interrupted, as Ctrl-C does it: SIGINT to the campaign's process
 # group (job control on, or a background job would ignore SIGINT)
 set -m
@@ -67,8 +75,14 @@ if [ -n "$crash" ]; then
 	rc=$?
 	check "scripts/reproduce reproduces it (non-zero exit)" [ $rc -ne 0 ]
 	check "and prints the finding" grep -q 'vrsim: finding \[protocol\]' "$work/repro.log"
+	"$tree/build/default/fuzz/replay_fuzz_driver" --keep-going "$work/bug/crashes/fuzz_driver" \
+		>/dev/null 2>"$work/keep.log"
+	rc=$?
+	check "replay --keep-going exits 1 on inputs with a finding" [ $rc -eq 1 ]
+	check "and names each of them" \
+		[ "$(grep -c ': finding \[protocol\]' "$work/keep.log")" -ge 2 ]
 fi
 if [ $fail -ne 0 ]; then
-	for f in honest int term bug repro; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
+	for f in honest cov int term bug repro keep; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
 fi
 exit $fail

@@ -55,6 +55,7 @@ void vrs_report_set_mode(enum vrs_report_mode mode);
  * others are recorded. Default: all. A fuzz target arms what is a bug for
  * it (a DMA fault is expected when the driver under test is hostile). */
 void vrs_report_set_armed(uint64_t mask);
+uint64_t vrs_report_armed(void);
 #define VRS_FIND_BIT(kind) (1ull << (kind))
 #define VRS_FIND_ALL (~0ull)
 /* Called before an abort, to print context (decoded input, trace). */

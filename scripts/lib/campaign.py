@@ -558,6 +558,7 @@ def print_summary(out, report):
     print()
     print("report: %s/report.html and report.json; merged corpora in %s/corpus/"
           % (out, out))
+    print("source coverage of the merged corpora: scripts/coverage %s" % out)
     for name in report.get("failed", []):
         print("FAILED: %s ran no input: see %s/work/%s/logs" % (name, out, name.split("/")[1] + "/" + name.split("/")[0]))
     if report["findings"]:
