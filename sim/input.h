@@ -11,8 +11,10 @@
  *   4..5 queue size 6 flags         7 fail_nth      8 min_align_mask
  *   9..12 seed (Xen p2m scramble)   13..15 reserved (zero)
  * New fields only ever take reserved bytes or are appended after a version
- * bump; corpora are replayed in the test suite so a change cannot silently
- * break them. */
+ * bump. Every value of the scheduler's operation byte (sim.c decode_op)
+ * already names an operation, so a new operation also needs a version
+ * bump, with older inputs decoded as before; corpora are replayed in the
+ * test suite so a change cannot silently break them. */
 #ifndef VRSIM_SIM_INPUT_H
 #define VRSIM_SIM_INPUT_H
 
