@@ -6,6 +6,7 @@
 
 #include "sim/kmem.h"
 #include "sim/machine.h"
+#include "vrsim/guard.h"
 #include "vrsim/virtio.h"
 #include "vrsim/vq.h"
 #include "vrsim/vqdev.h"
@@ -411,6 +412,33 @@ Test(vq, same_size_reset_reuses_the_ring_and_starts_clean)
 	vrs_vq_addrs(vq, &d.addrs);
 	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
 	round_trip(2, 1, 64, 2);
+}
+
+static void reset_to(unsigned num, uint64_t features)
+{
+	cr_assert_eq(vrs_vq_reset(vq, num), 0);
+	cr_assert_eq(vrs_vq_num(vq), num);
+	cr_assert_eq(vrs_vq_check(vq), 0);
+	struct vrs_vqdev_config d = {.num = num, .features = features,
+				     .bus = vrs_machine_bus(m)};
+	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+}
+
+/* Resets shrink and grow the queue, with indirect chains of changing
+ * length at each size: every size works end to end. */
+Test(vq, resets_through_smaller_and_larger_sizes_keep_working)
+{
+	const uint64_t f = V1 | INDIRECT;
+	make(16, f);
+	static const unsigned sizes[] = {4, 16, 4, 32, 8};
+	for (unsigned k = 0; k < (unsigned)VRS_ARRAY_SIZE(sizes); k++) {
+		reset_to(sizes[k], f);
+		/* chains of changing length reuse each id's indirect shadow */
+		for (unsigned i = 0; i < 3; i++)
+			round_trip(1 + (i + k) % 3, 1, 48, (int)(k * 8 + i));
+		cr_assert_eq(vrs_vq_num_free(vq), sizes[k]);
+	}
 }
 
 Test(vq, detach_unused_finds_a_buffer_added_behind_it)
