@@ -20,7 +20,7 @@ expect2() { # description, command...
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 s=$top/scripts
-for script in test fuzz bench bench-fuzz coverage gen-corpora mutants reproduce check-layering; do
+for script in test fuzz bench bench-fuzz coverage gen-corpora mutants reproduce check-layering oss-fuzz-build; do
 	expect2 "$script: unknown flag" "$s/$script" --no-such-flag
 done
 expect2 "fuzz: zero duration" "$s/fuzz" --duration 0
@@ -38,5 +38,6 @@ expect2 "mutants: unknown mutant" "$s/mutants" run 99-no-such-mutant
 expect2 "bench-fuzz: bad seconds" "$s/bench-fuzz" --seconds -1
 expect2 "coverage: not a campaign dir" "$s/coverage" /nonexistent
 expect2 "coverage: unknown target" "$s/coverage" --targets fuzz_nope
+expect2 "oss-fuzz-build: no build environment" env -u OUT -u LIB_FUZZING_ENGINE CC=cc "$s/oss-fuzz-build"
 expect2 "check-layering: not a tree" "$s/check-layering" /nonexistent
 exit $fail
