@@ -12,15 +12,17 @@
 #include "vrsim/report.h"
 
 static unsigned replayed, with_findings;
-static bool decode_only, verbose, keep_going;
+static bool decode_only, summary_only, verbose, keep_going;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: replay_%s [--decode] [--verbose] [--keep-going] FILE|DIR...\n"
+		"usage: replay_%s [--decode|--summary] [--verbose] [--keep-going] FILE|DIR...\n"
 		"Runs each input (every regular file of a directory, sorted) "
 		"through %s.\n"
 		"  --decode      print each input as a readable program instead\n"
+		"  --summary     print one line per input instead: FILE, a tab, and\n"
+		"                key=value words of what it configured and reached\n"
 		"  --verbose     name each input before running it\n"
 		"  --keep-going  record findings instead of aborting on the first;\n"
 		"                name each input that had one, exit 1 if any did\n"
@@ -78,6 +80,9 @@ static int run_file(const char *path)
 	if (decode_only) {
 		printf("== %s (%zu bytes)\n", path, len);
 		vrs_fuzz_target.decode(buf, len, stdout);
+	} else if (summary_only) {
+		printf("%s\t", path);
+		vrs_fuzz_target.summarize(buf, len, stdout);
 	} else {
 		if (verbose)
 			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
@@ -149,6 +154,8 @@ int main(int argc, char **argv)
 	for (; first < argc && argv[first][0] == '-'; first++) {
 		if (strcmp(argv[first], "--decode") == 0) {
 			decode_only = true;
+		} else if (strcmp(argv[first], "--summary") == 0) {
+			summary_only = true;
 		} else if (strcmp(argv[first], "--keep-going") == 0) {
 			keep_going = true;
 		} else if (strcmp(argv[first], "-v") == 0 ||
@@ -168,6 +175,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (summary_only && (decode_only || !vrs_fuzz_target.summarize)) {
+		fprintf(stderr, "replay: %s\n", decode_only
+			? "--summary and --decode exclude each other"
+			: "--summary: this target has no configuration to summarize");
+		return 2;
+	}
 	if (vrs_fuzz_target.init() < 0) {
 		fprintf(stderr, "replay: %s: init failed\n", vrs_fuzz_target.name);
 		return 1;
@@ -179,8 +192,9 @@ int main(int argc, char **argv)
 		if (run_path(argv[i]) < 0)
 			rc = 2;
 	vrs_fuzz_target.cleanup();
-	if (decode_only)
-		fprintf(stderr, "replay: %u inputs decoded for %s\n", replayed,
+	if (decode_only || summary_only)
+		fprintf(stderr, "replay: %u inputs %s for %s\n", replayed,
+			decode_only ? "decoded" : "summarized",
 			vrs_fuzz_target.name);
 	else if (with_findings)
 		fprintf(stderr, "replay: %u inputs through %s, %u with a "

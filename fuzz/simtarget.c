@@ -79,6 +79,11 @@ void vrs_fuzz_sim_decode(const uint8_t *data, size_t len, FILE *f)
 	vrs_input_decode(sim, role, data, len, f);
 }
 
+void vrs_fuzz_sim_summarize(const uint8_t *data, size_t len, FILE *f)
+{
+	vrs_input_summarize(sim, role, data, len, f);
+}
+
 long vrs_fuzz_sim_encode(const char *description, uint8_t *out, size_t cap)
 {
 	return vrs_input_encode_text(description, out, cap);

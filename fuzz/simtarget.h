@@ -11,6 +11,7 @@ int vrs_fuzz_sim_init(enum vrs_input_role role);
 int vrs_fuzz_sim_run(const uint8_t *data, size_t len);
 void vrs_fuzz_sim_cleanup(void);
 void vrs_fuzz_sim_decode(const uint8_t *data, size_t len, FILE *f);
+void vrs_fuzz_sim_summarize(const uint8_t *data, size_t len, FILE *f);
 long vrs_fuzz_sim_encode(const char *description, uint8_t *out, size_t cap);
 
 /* Declare a simulation target for a role. */
@@ -20,6 +21,7 @@ long vrs_fuzz_sim_encode(const char *description, uint8_t *out, size_t cap);
 			.run = vrs_fuzz_sim_run,                               \
 			.cleanup = vrs_fuzz_sim_cleanup,                       \
 			.decode = vrs_fuzz_sim_decode,                         \
+			.summarize = vrs_fuzz_sim_summarize,                   \
 			.encode = vrs_fuzz_sim_encode)
 
 #endif

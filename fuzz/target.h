@@ -20,6 +20,9 @@ struct vrs_fuzz_target {
 	void (*cleanup)(void);
 	/* Print the input as a readable program. */
 	void (*decode)(const uint8_t *data, size_t len, FILE *f);
+	/* One line of key=value words: what the input configured and what
+	 * its run reached (NULL when the target has no configuration). */
+	void (*summarize)(const uint8_t *data, size_t len, FILE *f);
 	/* Build an input from a readable one-line description (the seed
 	 * corpora are generated this way, never hand-edited): bytes written
 	 * to out, or a negative errno with the reason printed to stderr. */

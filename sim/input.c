@@ -173,31 +173,60 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 	return false;
 }
 
-void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
-		      const uint8_t *data, size_t len, FILE *f)
-{
+enum input_state { INPUT_UNREADABLE, INPUT_IDLE, INPUT_RUNS };
+
+/* An input parsed and prepared for a role. */
+struct prepared_input {
+	enum input_state state;
 	struct vrs_sim_config cfg;
 	const uint8_t *ops;
 	size_t ops_len;
-	if (vrs_input_parse(data, len, &cfg, &ops, &ops_len) < 0) {
+};
+
+/* UNREADABLE (the reason printed on f): a newer format; IDLE: no policy
+ * works on its platform. */
+static struct prepared_input prepare(enum vrs_input_role role,
+				     const uint8_t *data, size_t len, FILE *f)
+{
+	struct prepared_input in = {.state = INPUT_UNREADABLE};
+	if (vrs_input_parse(data, len, &in.cfg, &in.ops, &in.ops_len) < 0) {
 		fprintf(f, "input version %u is newer than this vrsim (%u): "
 			"not decoded\n", data[0], VRS_INPUT_VERSION);
-		return;
+		return in;
 	}
-	bool runs = vrs_input_prepare(role, &cfg);
-	vrs_input_print_config(&cfg, f);
-	if (!runs) {
+	if (!in.ops)
+		in.ops = data; /* an empty stream: any pointer will do */
+	in.state = vrs_input_prepare(role, &in.cfg) ? INPUT_RUNS : INPUT_IDLE;
+	return in;
+}
+
+/* Run in RECORD mode, so a finding is counted rather than aborting;
+ * the report mode is restored. */
+static void run_recorded(struct vrs_sim *s, const struct prepared_input *in,
+			 FILE *live, struct vrs_sim_result *res)
+{
+	enum vrs_report_mode mode = vrs_report_mode();
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	vrs_sim_set_live_trace(s, live);
+	vrs_sim_run(s, &in->cfg, in->ops, in->ops_len, res);
+	vrs_sim_set_live_trace(s, NULL);
+	vrs_report_set_mode(mode);
+}
+
+void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
+		      const uint8_t *data, size_t len, FILE *f)
+{
+	struct prepared_input in = prepare(role, data, len, f);
+	if (in.state == INPUT_UNREADABLE)
+		return;
+	vrs_input_print_config(&in.cfg, f);
+	if (in.state == INPUT_IDLE) {
 		fprintf(f, "no policy works on this platform: nothing runs\n");
 		return;
 	}
-	fprintf(f, "operation bytes %zu\nprogram:\n", ops_len);
-	enum vrs_report_mode mode = vrs_report_mode();
-	vrs_report_set_mode(VRS_REPORT_RECORD);
-	vrs_sim_set_live_trace(s, f);
+	fprintf(f, "operation bytes %zu\nprogram:\n", in.ops_len);
 	struct vrs_sim_result res;
-	vrs_sim_run(s, &cfg, ops ? ops : data, ops_len, &res);
-	vrs_sim_set_live_trace(s, NULL);
-	vrs_report_set_mode(mode);
+	run_recorded(s, &in, f, &res);
 	fprintf(f, "outcome: %s; %u steps, %u submitted, %u completed, "
 		"%u released\n", vrs_outcome_name(res.outcome), res.steps,
 		res.submitted, res.completed, res.released);
@@ -205,6 +234,39 @@ void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
 		if (vrs_report_count(k))
 			fprintf(f, "finding: [%s] x%u: %s\n", vrs_finding_name(k),
 				vrs_report_count(k), vrs_report_last(k));
+}
+
+static const char *path_word(enum vrs_policy_decision d)
+{
+	return d == VRS_USE_DMA_API ? "dma-api"
+	       : d == VRS_USE_PHYS  ? "phys"
+				    : "refused";
+}
+
+void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
+			 const uint8_t *data, size_t len, FILE *f)
+{
+	struct prepared_input in = prepare(role, data, len, f);
+	if (in.state == INPUT_UNREADABLE)
+		return;
+	fprintf(f, "platform=%s policy=%s device=%s queue=%u",
+		vrs_platform_get(in.cfg.platform)->name,
+		vrs_policy_name(in.cfg.policy), vrs_device_name(in.cfg.device),
+		in.cfg.queue_size);
+	if (in.state == INPUT_IDLE) {
+		fprintf(f, " outcome=not-run\n");
+		return;
+	}
+	struct vrs_sim_result res;
+	run_recorded(s, &in, NULL, &res);
+	char feats[160];
+	vrs_input_feature_list(res.accepted, feats, sizeof(feats));
+	fprintf(f, " path=%s layout=%s negotiated=%s outcome=%s steps=%u "
+		"used=%u completed=%u findings=%u\n", path_word(res.path),
+		vrs_has_feature(res.accepted, VRS_F_RING_PACKED) ? "packed"
+								 : "split",
+		feats, vrs_outcome_name(res.outcome), res.steps, res.used,
+		res.completed, res.findings);
 }
 
 static bool parse_u64(const char *v, uint64_t *out)

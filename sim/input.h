@@ -73,6 +73,13 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
 void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
 		      const uint8_t *data, size_t len, FILE *f);
 
+/* One line of key=value words for an input: its platform, policy, device
+ * and queue size, and from running it (RECORD mode) the DMA path, ring
+ * layout, negotiated features, outcome, steps, buffers the device used
+ * and the driver completed, and findings; "outcome=not-run" when nothing runs. For coverage matrices. */
+void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
+			 const uint8_t *data, size_t len, FILE *f);
+
 /* Build an input from a one-line description of space-separated
  * key=value words: platform= policy= device= offer=(list|all|none)
  * queue= fail-nth= min-align= seed= ops= opseed= and the flags

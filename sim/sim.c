@@ -168,10 +168,12 @@ int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 			   "chain's %llu writable bytes", q, req->id, len,
 			   (unsigned long long)req->in_len);
 	int rc = vrs_vqdev_push(s->q[q].dev, req, len);
-	if (rc < 0)
+	if (rc < 0) {
 		device_dead(s, q, "push failed");
-	else
+	} else {
+		s->res->used++;
 		vrs_trace(&s->trace, VRS_EV_DEV_PUSH, q, req->id, len, 0, NULL);
+	}
 	return rc;
 }
 

@@ -65,6 +65,7 @@ struct vrs_sim_result {
 	enum vrs_policy_decision path;
 	uint64_t accepted;
 	unsigned steps, submitted, completed, released;
+	unsigned used;	   /* buffers the device put in the used ring */
 	unsigned breaks;   /* times a queue was broken or refused by a side */
 	unsigned findings; /* total findings in this run */
 	enum vrs_finding first_finding;

@@ -3,13 +3,7 @@
 # libFuzzer with ASan+UBSan (clang-14) and AFL++ through libAFLDriver. Each
 # target must land in $OUT with its seed zip, dictionary and options, and
 # run its own seed corpus without a finding.
-set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-fail=0
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/support/shtest.sh"
 mapfile -t targets < <(cd "$top/fuzz" && ls fuzz_*.c | sed 's/\.c$//' | grep -v '^fuzz_empty$')
 
 check_out() { # engine label, out dir

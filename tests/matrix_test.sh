@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The combination matrix: the replayers' --summary lines say what an input
+# configured and reached, and scripts/lib/matrix.py counts only inputs that
+# reached their combination (the device used a buffer).
+. "$(dirname "$0")/support/shtest.sh"
+build=$1
+has() { grep -q -- "$2" <<<"$1" && ok "$3" || bad "$3 (got: $1)"; }
+
+seeds=$top/corpora/fuzz_sim/seeds
+line=$("$build/fuzz/replay_fuzz_sim" --summary "$seeds/kvm-split-indirect-blk" 2>/dev/null)
+has "$line" $'^'"$seeds/kvm-split-indirect-blk"$'\t' "the line starts with the file and a tab"
+has "$line" "platform=kvm policy=never device=blk queue=4 " "platform, policy, device and queue as configured"
+has "$line" " path=phys layout=split negotiated=indirect,version-1,access-platform " "the path, layout and features negotiated"
+has "$line" " used=[1-9][0-9]* completed=[1-9]" "the run used and completed buffers"
+line=$("$build/fuzz/replay_fuzz_sim" --summary "$seeds/empty-ops" 2>/dev/null)
+has "$line" " steps=0 used=0 completed=0 " "an input with no operations reaches nothing"
+
+"$build/fuzz/replay_fuzz_iommu" --summary "$top/corpora/fuzz_iommu/seeds" >/dev/null 2>"$work/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "no configuration" "$work/err" && ok "a DMA-layer target refuses --summary" ||
+	bad "replay_fuzz_iommu --summary: exit $rc: $(cat "$work/err")"
+"$build/fuzz/replay_fuzz_sim" --summary --decode "$seeds" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "--summary with --decode is a usage error" || bad "--summary --decode accepted"
+
+# Counting: two inputs reach kvm/never split and xen/today packed, one is
+# refused before the device used anything.
+{
+	printf 'fuzz_sim\ta\tplatform=kvm policy=never device=blk queue=4 path=phys layout=split negotiated=indirect,version-1 outcome=works steps=9 used=2 completed=2 findings=0\n'
+	printf 'fuzz_sim\tb\tplatform=sev policy=today device=net queue=8 path=dma-api layout=packed negotiated=version-1,access-platform,packed outcome=broken steps=4 used=0 completed=0 findings=0\n'
+	printf 'fuzz_driver\tc\tplatform=xen policy=today device=adversarial queue=2 path=dma-api layout=packed negotiated=version-1,access-platform,packed outcome=works steps=5 used=1 completed=1 findings=0\n'
+} >"$work/in.tsv"
+if python3 "$top/scripts/lib/matrix.py" "$work" <"$work/in.tsv" >"$work/out.txt"; then
+	got=$(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
+print(sorted((c["platform"], c["policy"], c["layout"], c["inputs"]) for c in m["platform_policy_layout"]), m["reached"], m["inputs"])' "$work/matrix.json")
+	want="[('kvm', 'never', 'split', 1), ('xen', 'today', 'packed', 1)] {'fuzz_sim': 1, 'fuzz_driver': 1} {'fuzz_sim': 2, 'fuzz_driver': 1}"
+	[ "$got" = "$want" ] && ok "matrix.json counts only the inputs that reached" || bad "matrix.json: $got, want $want"
+	grep -Eq '^kvm +1/0 ' "$work/matrix.txt" && grep -Eq '^sev( +\.)+$' "$work/matrix.txt" &&
+		ok "matrix.txt: kvm/never split 1, sev reached nothing" || { bad "matrix.txt"; cat "$work/matrix.txt"; }
+else
+	bad "matrix.py failed"
+fi
+python3 "$top/scripts/lib/matrix.py" "$work" </dev/null >/dev/null
+[ $? -eq 1 ] && ok "no summaries: exit 1" || bad "matrix.py accepted no input"
+exit $fail
