@@ -23,16 +23,17 @@ rc=$?
 [ $? -eq 2 ] && ok "--summary with --decode is a usage error" || bad "--summary --decode accepted"
 
 # Counting: two inputs reach kvm/never split and xen/today packed, one is
-# refused before the device used anything.
+# refused before the device used anything, one is of a newer format.
 {
 	printf 'fuzz_sim\ta\tplatform=kvm policy=never device=blk queue=4 path=phys layout=split negotiated=indirect,version-1 outcome=works steps=9 used=2 completed=2 findings=0\n'
 	printf 'fuzz_sim\tb\tplatform=sev policy=today device=net queue=8 path=dma-api layout=packed negotiated=version-1,access-platform,packed outcome=broken steps=4 used=0 completed=0 findings=0\n'
 	printf 'fuzz_driver\tc\tplatform=xen policy=today device=adversarial queue=2 path=dma-api layout=packed negotiated=version-1,access-platform,packed outcome=works steps=5 used=1 completed=1 findings=0\n'
+	printf 'fuzz_sim\td\tinput version 50 is newer than this vrsim (1): not decoded\n'
 } >"$work/in.tsv"
 if python3 "$top/scripts/lib/matrix.py" "$work" <"$work/in.tsv" >"$work/out.txt"; then
 	got=$(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
 print(sorted((c["platform"], c["policy"], c["layout"], c["inputs"]) for c in m["platform_policy_layout"]), m["reached"], m["inputs"])' "$work/matrix.json")
-	want="[('kvm', 'never', 'split', 1), ('xen', 'today', 'packed', 1)] {'fuzz_sim': 1, 'fuzz_driver': 1} {'fuzz_sim': 2, 'fuzz_driver': 1}"
+	want="[('kvm', 'never', 'split', 1), ('xen', 'today', 'packed', 1)] {'fuzz_sim': 1, 'fuzz_driver': 1} {'fuzz_sim': 3, 'fuzz_driver': 1}"
 	[ "$got" = "$want" ] && ok "matrix.json counts only the inputs that reached" || bad "matrix.json: $got, want $want"
 	grep -Eq '^kvm +1/0 ' "$work/matrix.txt" && grep -Eq '^sev( +\.)+$' "$work/matrix.txt" &&
 		ok "matrix.txt: kvm/never split 1, sev reached nothing" || { bad "matrix.txt"; cat "$work/matrix.txt"; }

@@ -30,8 +30,9 @@ def parse(lines):
             continue
         target, path, words = parts
         fields = dict(w.split("=", 1) for w in words.split() if "=" in w)
-        if "platform" in fields:
-            yield target, path, fields
+        # a line without a platform: an input of a newer format, counted
+        # among the inputs but reaching nothing
+        yield target, path, fields if "platform" in fields else {}
 
 
 def ordered(seen, preferred):
@@ -50,6 +51,8 @@ def main():
     platforms, policies = set(), set()
     for target, _, f in inputs:
         per_target[target] += 1
+        if not f:
+            continue
         platforms.add(f["platform"])
         policies.add(f["policy"])
         if int(f.get("used", "0")) == 0:
