@@ -7,11 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "fuzz/target.h"
 #include "vrsim/report.h"
 
 static unsigned replayed, with_findings;
+/* --passes: how often each input runs, and the time spent in the runs
+ * alone (not reading files), for the simulation's own cost. */
+static unsigned passes = 1;
+static double run_seconds;
 static bool decode_only, summary_only, verbose, keep_going;
 
 static void usage(FILE *f)
@@ -26,6 +31,8 @@ static void usage(FILE *f)
 		"  --verbose     name each input before running it\n"
 		"  --keep-going  record findings instead of aborting on the first;\n"
 		"                name each input that had one, exit 1 if any did\n"
+		"  --passes N    run each input N times and print the runs' rate\n"
+		"                (inputs/s, file reading left out)\n"
 		"   or: replay_%s --encode DESCRIPTION > FILE\n"
 		"  --encode      write the input a one-line description stands for\n",
 		vrs_fuzz_target.name, vrs_fuzz_target.name,
@@ -86,7 +93,13 @@ static int run_file(const char *path)
 	} else {
 		if (verbose)
 			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
-		vrs_fuzz_target.run(buf, len);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (unsigned i = 0; i < passes; i++)
+			vrs_fuzz_target.run(buf, len);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		run_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		if (keep_going)
 			note_findings(path);
 	}
@@ -156,6 +169,18 @@ int main(int argc, char **argv)
 			decode_only = true;
 		} else if (strcmp(argv[first], "--summary") == 0) {
 			summary_only = true;
+		} else if (strcmp(argv[first], "--passes") == 0) {
+			char *end = NULL;
+			unsigned long n = first + 1 < argc
+				? strtoul(argv[first + 1], &end, 10) : 0;
+			if (!end || *end || n == 0 || n > 1000000 ||
+			    argv[first + 1][0] == '-') {
+				fprintf(stderr, "replay: --passes needs a "
+					"number from 1 to 1000000\n");
+				return 2;
+			}
+			passes = (unsigned)n;
+			first++;
 		} else if (strcmp(argv[first], "--keep-going") == 0) {
 			keep_going = true;
 		} else if (strcmp(argv[first], "-v") == 0 ||
@@ -196,6 +221,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "replay: %u inputs %s for %s\n", replayed,
 			decode_only ? "decoded" : "summarized",
 			vrs_fuzz_target.name);
+	else if (passes > 1)
+		fprintf(stderr, "replay: %u inputs through %s %u times: %.0f "
+			"inputs/s in the runs%s\n", replayed,
+			vrs_fuzz_target.name, passes,
+			run_seconds > 0 ? replayed * (double)passes / run_seconds : 0,
+			with_findings ? " (some with a finding)" : "");
 	else if (with_findings)
 		fprintf(stderr, "replay: %u inputs through %s, %u with a "
 			"finding\n", replayed, vrs_fuzz_target.name,

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The combination matrix: the replayers' --summary lines say what an input
-# configured and reached, and scripts/lib/matrix.py counts only inputs that
-# reached their combination (the device used a buffer).
+# The replayers' reporting options: --passes times the runs, --summary says
+# what an input configured and reached, and scripts/lib/matrix.py counts
+# only inputs that reached their combination (the device used a buffer).
 . "$(dirname "$0")/support/shtest.sh"
 build=$1
 has() { grep -q -- "$2" <<<"$1" && ok "$3" || bad "$3 (got: $1)"; }
 
 seeds=$top/corpora/fuzz_sim/seeds
+n=$(find "$seeds" -type f | wc -l)
+msg=$("$build/fuzz/replay_fuzz_sim" --passes 3 "$seeds" 2>&1 >/dev/null)
+has "$msg" "^replay: $n inputs through fuzz_sim 3 times: [1-9][0-9]* inputs/s in the runs$" "--passes runs every input and prints the rate"
+for badn in 0 -1 x 1000001; do
+	"$build/fuzz/replay_fuzz_sim" --passes "$badn" "$seeds" >/dev/null 2>&1
+	[ $? -eq 2 ] && ok "--passes $badn is a usage error" || bad "--passes $badn accepted"
+done
 line=$("$build/fuzz/replay_fuzz_sim" --summary "$seeds/kvm-split-indirect-blk" 2>/dev/null)
 has "$line" $'^'"$seeds/kvm-split-indirect-blk"$'\t' "the line starts with the file and a tab"
 has "$line" "platform=kvm policy=never device=blk queue=4 " "platform, policy, device and queue as configured"
