@@ -7,6 +7,7 @@
 
 #include "ring/vq_internal.h"
 #include "vrsim/guard.h"
+#include "vrsim/poison.h"
 
 void vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
 {
@@ -43,15 +44,19 @@ void vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
 
 int vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st, unsigned n)
 {
+	struct vq_indir_cache *c = &vq->indir_cache[st - vq->state];
+	if (c->cap < n) {
+		free(c->extra);
+		c->cap = 0;
+		c->extra = malloc(n * sizeof(*c->extra));
+		VRS_ENSURE(c->extra, ENOMEM);
+		c->cap = n;
+	}
 	size_t bytes = n * sizeof(struct vrs_vring_desc);
 	st->indir = vq->cfg.kmem->alloc(vq->cfg.kmem->ctx, bytes);
 	VRS_ENSURE(st->indir, ENOMEM);
-	st->indir_extra = malloc(n * sizeof(*st->indir_extra));
-	if (!st->indir_extra) {
-		vq->cfg.kmem->free(vq->cfg.kmem->ctx, st->indir, bytes);
-		st->indir = NULL;
-		return -ENOMEM;
-	}
+	vrs_poison_tail(c->extra, n, c->cap, sizeof(*c->extra));
+	st->indir_extra = c->extra;
 	st->indir_num = (uint16_t)n;
 	st->indir_addr = VRS_DMA_MAPPING_ERROR;
 	return 0;
@@ -79,7 +84,8 @@ void vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
 		vrs_dma_unmap_single(vq->cfg.dma, st->indir_addr, bytes,
 				     VRS_DMA_TO_DEVICE);
 	vq->cfg.kmem->free(vq->cfg.kmem->ctx, st->indir, bytes);
-	free(st->indir_extra);
+	/* The shadow stays in the id's cache, untouchable until reused. */
+	VRS_POISON(st->indir_extra, st->indir_num * sizeof(*st->indir_extra));
 	st->indir = NULL;
 	st->indir_extra = NULL;
 	st->indir_num = 0;
@@ -168,6 +174,11 @@ static void reinit_ring(struct vrs_vq *vq)
 {
 	/* Coherent memory may come back dirty from an earlier user. */
 	memset(vq->ring_cpu, 0, vq->ring_size);
+	vrs_poison_tail(vq->state, vq->num, vq->shadow_cap, sizeof(*vq->state));
+	vrs_poison_tail(vq->extra, vq->num, vq->shadow_cap, sizeof(*vq->extra));
+	vrs_poison_tail(vq->posted, vq->num, vq->shadow_cap, sizeof(*vq->posted));
+	vrs_poison_tail(vq->indir_cache, vq->num, vq->shadow_cap,
+			sizeof(*vq->indir_cache));
 	memset(vq->state, 0, vq->num * sizeof(*vq->state));
 	memset(vq->extra, 0, vq->num * sizeof(*vq->extra));
 	memset(vq->posted, 0, vq->num * sizeof(*vq->posted));
@@ -180,32 +191,57 @@ static void reinit_ring(struct vrs_vq *vq)
 	vq->ops->init(vq);
 }
 
-/* Ring memory and shadow arrays for vq->num entries. */
+static void free_shadow(struct vrs_vq *vq)
+{
+	if (vq->indir_cache) {
+		VRS_UNPOISON(vq->indir_cache,
+			     vq->shadow_cap * sizeof(*vq->indir_cache));
+		for (unsigned i = 0; i < vq->shadow_cap; i++)
+			free(vq->indir_cache[i].extra);
+	}
+	free(vq->state);
+	free(vq->extra);
+	free(vq->posted);
+	free(vq->indir_cache);
+	vq->state = NULL;
+	vq->extra = NULL;
+	vq->posted = NULL;
+	vq->indir_cache = NULL;
+	vq->shadow_cap = 0;
+}
+
+/* Host-side arrays for at least vq->num entries: kept when big enough. */
+static int reserve_shadow(struct vrs_vq *vq)
+{
+	if (vq->shadow_cap >= vq->num)
+		return 0;
+	free_shadow(vq);
+	unsigned n = vq->num;
+	vq->state = malloc(n * sizeof(*vq->state));
+	vq->extra = malloc(n * sizeof(*vq->extra));
+	vq->posted = malloc(n * sizeof(*vq->posted));
+	vq->indir_cache = calloc(n, sizeof(*vq->indir_cache));
+	if (!vq->state || !vq->extra || !vq->posted || !vq->indir_cache) {
+		free_shadow(vq);
+		return -ENOMEM;
+	}
+	vq->shadow_cap = n;
+	return 0;
+}
+
+/* Ring memory and host-side arrays for vq->num entries. */
 static int alloc_ring(struct vrs_vq *vq)
 {
 	bool legacy = !vrs_has_feature(vq->cfg.features, VRS_F_VERSION_1);
+	VRS_GUARD(reserve_shadow(vq));
 	vq->ring_size = vq->ops->ring_size(vq->num, legacy);
 	VRS_GUARD(vrs_dma_alloc_coherent(vq->cfg.dma, vq->ring_size,
 					 &vq->ring_cpu, &vq->ring_dma));
-	vq->state = malloc(vq->num * sizeof(*vq->state));
-	vq->extra = malloc(vq->num * sizeof(*vq->extra));
-	vq->posted = malloc(vq->num * sizeof(*vq->posted));
-	if (!vq->state || !vq->extra || !vq->posted) {
-		free(vq->state);
-		free(vq->extra);
-		free(vq->posted);
-		vq->state = NULL;
-		vq->extra = NULL;
-		vq->posted = NULL;
-		vrs_dma_free_coherent(vq->cfg.dma, vq->ring_size, vq->ring_cpu,
-				      vq->ring_dma);
-		vq->ring_cpu = NULL;
-		return -ENOMEM;
-	}
 	reinit_ring(vq);
 	return 0;
 }
 
+/* Give back the ring memory; the host-side arrays stay for the next. */
 static void free_ring(struct vrs_vq *vq)
 {
 	if (!vq->ring_cpu)
@@ -215,26 +251,31 @@ static void free_ring(struct vrs_vq *vq)
 		;
 	vrs_dma_free_coherent(vq->cfg.dma, vq->ring_size, vq->ring_cpu,
 			      vq->ring_dma);
-	free(vq->state);
-	free(vq->extra);
-	free(vq->posted);
 	vq->ring_cpu = NULL;
-	vq->state = NULL;
-	vq->extra = NULL;
-	vq->posted = NULL;
 }
 
-int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
+static int check_config(const struct vrs_vq_config *cfg)
 {
-	VRS_ENSURE(cfg && out && cfg->dma && cfg->kmem, EINVAL);
+	VRS_ENSURE(cfg && cfg->dma && cfg->kmem, EINVAL);
 	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
 	VRS_ENSURE(valid_num(cfg->num, packed), EINVAL);
 	/* The packed layout only exists with VERSION_1. */
 	VRS_ENSURE(!packed || vrs_has_feature(cfg->features, VRS_F_VERSION_1),
 		   EINVAL);
-	struct vrs_vq *vq = calloc(1, sizeof(*vq));
-	VRS_ENSURE(vq, ENOMEM);
+	return 0;
+}
+
+/* Everything but the host-side arrays, from cfg; then a ring. */
+static int start(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
+{
+	struct vrs_vq keep = {.shadow_cap = vq->shadow_cap,
+			      .state = vq->state,
+			      .extra = vq->extra,
+			      .posted = vq->posted,
+			      .indir_cache = vq->indir_cache};
+	*vq = keep;
 	vq->cfg = *cfg;
+	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
 	vq->ops = packed ? &vrs_vq_packed_ops : &vrs_vq_split_ops;
 	vq->e = vrs_endian_for(cfg->features, cfg->big_endian_guest);
 	vq->event_idx = vrs_has_feature(cfg->features, VRS_F_EVENT_IDX);
@@ -243,8 +284,18 @@ int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
 	vq->notification_data =
 		vrs_has_feature(cfg->features, VRS_F_NOTIFICATION_DATA);
 	vq->num = cfg->num;
-	int rc = alloc_ring(vq);
+	return alloc_ring(vq);
+}
+
+int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
+{
+	VRS_ENSURE(out, EINVAL);
+	VRS_GUARD(check_config(cfg));
+	struct vrs_vq *vq = calloc(1, sizeof(*vq));
+	VRS_ENSURE(vq, ENOMEM);
+	int rc = start(vq, cfg);
 	if (rc < 0) {
+		free_shadow(vq);
 		free(vq);
 		return rc;
 	}
@@ -252,11 +303,31 @@ int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
 	return 0;
 }
 
+void vrs_vq_shutdown(struct vrs_vq *vq)
+{
+	if (!vq)
+		return;
+	free_ring(vq);
+	vq_bad_ring(vq, "the queue was shut down");
+}
+
+int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
+{
+	VRS_ENSURE(vq, EINVAL);
+	VRS_GUARD(check_config(cfg));
+	free_ring(vq);
+	int rc = start(vq, cfg);
+	if (rc < 0)
+		vq_bad_ring(vq, "restart could not allocate the ring");
+	return rc;
+}
+
 void vrs_vq_destroy(struct vrs_vq *vq)
 {
 	if (!vq)
 		return;
 	free_ring(vq);
+	free_shadow(vq);
 	free(vq);
 }
 
@@ -327,7 +398,7 @@ bool vrs_vq_enable_cb(struct vrs_vq *vq)
 int vrs_vq_detach_unused(struct vrs_vq *vq, void **token)
 {
 	VRS_ENSURE(token, EINVAL);
-	if (!vq->state) /* a failed reset left no ring */
+	if (!vq->ring_cpu) /* a failed reset or a shutdown left no ring */
 		return -ENOENT;
 	/* Resume where the last call stopped, so a whole drain is O(num)
 	 * rather than O(num^2); wrap once in case a buffer was added

@@ -28,6 +28,13 @@ struct vq_desc_state {
 	uint16_t indir_num;
 };
 
+/* An indirect table's shadow kept per id after the buffer is gone, so
+ * the next indirect buffer with this id reuses it instead of allocating. */
+struct vq_indir_cache {
+	struct vq_desc_extra *extra;
+	unsigned cap;
+};
+
 struct vq_layout_ops;
 
 struct vrs_vq {
@@ -46,8 +53,13 @@ struct vrs_vq {
 	size_t ring_size;
 	struct vrs_vq_addrs addrs;
 
+	/* Host-side arrays hold shadow_cap entries, the most this queue has
+	 * had: a smaller reset or a restart reuses them (the tail poisoned
+	 * under ASan), so a fuzz harness allocates nothing per input. */
+	unsigned shadow_cap;
 	struct vq_desc_state *state;
 	struct vq_desc_extra *extra;
+	struct vq_indir_cache *indir_cache;
 	unsigned inflight;	/* buffers posted and not yet returned */
 	unsigned detach_cursor;	/* where vrs_vq_detach_unused resumes */
 	/* IN_ORDER: ids in the order they were made available (FIFO) */

@@ -71,6 +71,10 @@ void vrs_sim_destroy(struct vrs_sim *s)
 {
 	if (!s)
 		return;
+	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
+		vrs_vq_destroy(s->kept_vq[q]);
+		vrs_vqdev_destroy(s->kept_dev[q]);
+	}
 	vrs_machine_destroy(s->m);
 	free(s);
 }
@@ -481,8 +485,7 @@ static void teardown(struct vrs_sim *s)
 			vrs_report(VRS_FIND_PROTOCOL,
 				   "q%u: driver shadow state inconsistent", q);
 		release_unused(s, q);
-		vrs_vq_destroy(s->q[q].vq);
-		vrs_vqdev_destroy(s->q[q].dev);
+		vrs_vq_shutdown(s->q[q].vq);
 		s->q[q].vq = NULL;
 		s->q[q].dev = NULL;
 	}
@@ -505,14 +508,18 @@ static int create_queues(struct vrs_sim *s)
 			.notify_ctx = sq,
 			.index = q,
 		};
-		int rc = vrs_vq_create(&vc, &sq->vq);
+		struct vrs_vq **vq = &s->kept_vq[q];
+		int rc = *vq ? vrs_vq_restart(*vq, &vc) : vrs_vq_create(&vc, vq);
 		if (rc < 0)
 			return rc;
+		sq->vq = *vq;
 		struct vrs_vqdev_config dc;
 		device_configure(s, q, &dc);
-		rc = vrs_vqdev_create(&dc, &sq->dev);
+		struct vrs_vqdev **dev = &s->kept_dev[q];
+		rc = *dev ? vrs_vqdev_reset(*dev, &dc) : vrs_vqdev_create(&dc, dev);
 		if (rc < 0)
 			return rc;
+		sq->dev = *dev;
 	}
 	return 0;
 }

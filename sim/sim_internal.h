@@ -69,6 +69,10 @@ struct vrs_sim {
 	uint64_t accepted;
 	struct vrs_sim_queue q[VRS_SIM_MAX_QUEUES];
 	unsigned nq;
+	/* The queue objects, kept from run to run (shut down in between) so
+	 * a fuzz input allocates no host memory for them. */
+	struct vrs_vq *kept_vq[VRS_SIM_MAX_QUEUES];
+	struct vrs_vqdev *kept_dev[VRS_SIM_MAX_QUEUES];
 	struct vrs_provider prov;
 	struct vrs_trace trace;
 	struct vrs_sim_result *res;

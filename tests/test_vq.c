@@ -4,9 +4,11 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
+#include "ring/vq_internal.h"
 #include "sim/kmem.h"
 #include "sim/machine.h"
 #include "vrsim/guard.h"
+#include "vrsim/poison.h"
 #include "vrsim/virtio.h"
 #include "vrsim/vq.h"
 #include "vrsim/vqdev.h"
@@ -439,6 +441,74 @@ Test(vq, resets_through_smaller_and_larger_sizes_keep_working)
 			round_trip(1 + (i + k) % 3, 1, 48, (int)(k * 8 + i));
 		cr_assert_eq(vrs_vq_num_free(vq), sizes[k]);
 	}
+}
+
+/* Shutdown frees the ring and every mapping (buffers in flight too) and
+ * leaves a queue that refuses work; restart makes it new under another
+ * configuration, smaller or larger than before. */
+Test(vq, shutdown_then_restart_under_other_configurations)
+{
+	make(16, V1 | INDIRECT);
+	round_trip(2, 1, 48, 1);
+	int t;
+	post_one(&t, 32);
+	vrs_vq_shutdown(vq);
+	cr_assert_eq(vrs_machine_check_leaks(m), 0, "the ring and buffer mappings are gone");
+	cr_assert(vrs_vq_broken(vq));
+	size_t size;
+	cr_assert_null(vrs_vq_ring(vq, &size));
+	void *got;
+	cr_assert_eq(vrs_vq_detach_unused(vq, &got), -ENOENT);
+	struct vrs_sg sg = {kbuf(8), 8};
+	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, &t), -EIO);
+
+	static const struct { unsigned num; uint64_t f; } next[] = {
+		{8, V1 | PACKED | INDIRECT}, {64, V1 | INDIRECT | EVENT}, {4, V1 | PACKED},
+	};
+	for (unsigned k = 0; k < (unsigned)VRS_ARRAY_SIZE(next); k++) {
+		struct vrs_vq_config c = {.num = next[k].num, .features = next[k].f,
+					  .dma = vrs_machine_dma(m), .kmem = &kmem,
+					  .notify = notify};
+		cr_assert_eq(vrs_vq_restart(vq, &c), 0);
+		cr_assert_not(vrs_vq_broken(vq));
+		cr_assert_eq(vrs_vq_packed(vq), (next[k].f & PACKED) != 0);
+		cr_assert_eq(vrs_vq_num_free(vq), next[k].num);
+		cr_assert_eq(vrs_vq_check(vq), 0);
+		struct vrs_vqdev_config d = {.num = next[k].num, .features = next[k].f,
+					     .bus = vrs_machine_bus(m)};
+		vrs_vq_addrs(vq, &d.addrs);
+		cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+		for (unsigned i = 0; i < 3; i++)
+			round_trip(1 + i, 1, 40, (int)(10 * k + i));
+		vrs_vq_shutdown(vq);
+		cr_assert_eq(vrs_machine_check_leaks(m), 0);
+	}
+	struct vrs_vq_config bad = {.num = 12, .features = V1,
+				    .dma = vrs_machine_dma(m), .kmem = &kmem};
+	cr_assert_eq(vrs_vq_restart(vq, &bad), -EINVAL, "split sizes are powers of two");
+}
+
+/* The unused tail of host arrays kept from a bigger size is poisoned, so
+ * AddressSanitizer still reports an index past the queue size. */
+Test(vq, arrays_beyond_the_queue_size_are_poisoned_under_asan)
+{
+#ifdef VRS_HAVE_ASAN
+	make(16, V1 | INDIRECT);
+	reset_to(4, V1 | INDIRECT);
+	cr_assert_not(__asan_address_is_poisoned(&vq->state[3]));
+	cr_assert(__asan_address_is_poisoned(&vq->state[4]));
+	cr_assert(__asan_address_is_poisoned(&vq->extra[15]));
+	cr_assert(__asan_address_is_poisoned(&vq->posted[8]));
+	reset_to(16, V1 | INDIRECT);
+	cr_assert_not(__asan_address_is_poisoned(&vq->state[15]));
+	/* an indirect table's shadow is untouchable once its buffer is back */
+	round_trip(3, 1, 40, 7);
+	const struct vq_indir_cache *c = &vq->indir_cache[0];
+	cr_assert_not_null(c->extra, "id 0 carried an indirect table");
+	cr_assert(__asan_address_is_poisoned(&c->extra[0]));
+#else
+	cr_skip_test("needs AddressSanitizer");
+#endif
 }
 
 Test(vq, detach_unused_finds_a_buffer_added_behind_it)

@@ -43,6 +43,13 @@ int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out);
 /* Frees the ring and every mapping still held; tokens of unused buffers
  * are lost, so detach them first. */
 void vrs_vq_destroy(struct vrs_vq *vq);
+/* What vrs_vq_destroy does to the ring and its mappings, keeping the
+ * queue's host memory for vrs_vq_restart, so a harness running one queue
+ * per input allocates nothing per input. The queue is broken until then. */
+void vrs_vq_shutdown(struct vrs_vq *vq);
+/* The queue starts over as vrs_vq_create(cfg) would make it (a live ring
+ * is freed first, as by vrs_vq_shutdown). On failure it stays broken. */
+int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg);
 
 /* Expose out readable buffers then in writable ones as one chain.
  * -ENOSPC: no room; -ENOMEM: a mapping failed (everything undone); -EINVAL:
