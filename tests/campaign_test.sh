@@ -46,6 +46,12 @@ rc=$?
 check "an interrupted campaign exits 130" [ $rc -eq 130 ]
 check "and still reports (interrupted: true)" [ "$(json "$work/int/report.json" "d['campaign']['interrupted']")" = True ]
 check "and merged the corpus" [ -n "$(ls -A "$work/int/corpus/fuzz_sim" 2>/dev/null)" ]
+# ... whose combination matrix counts what its inputs reached
+"$top/scripts/coverage" --targets fuzz_sim --out "$work/cov-int" "$work/int" >"$work/cov-int.log" 2>&1
+rc=$?
+check "scripts/coverage of the fuzz_sim corpus exits 0" [ $rc -eq 0 ]
+check "its matrix counts every input and some that reached" \
+	[ "$(json "$work/cov-int/matrix.json" "d['inputs']['fuzz_sim'] == $(ls "$work/int/corpus/fuzz_sim" | wc -l) and d['reached']['fuzz_sim'] > 0")" = True ]
 
 # ... and as a job runner's timeout does it: SIGTERM to the script alone
 "$top/scripts/fuzz" --duration 60 --targets fuzz_sim --out "$work/term" >"$work/term.log" 2>&1 &
