@@ -22,7 +22,7 @@ static bool decode_only, summary_only, verbose, keep_going;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: replay_%s [--decode|--summary] [--verbose] [--keep-going] FILE|DIR...\n"
+		"usage: replay_%s [--decode|--summary] [--verbose] [--keep-going] [--passes N] FILE|DIR...\n"
 		"Runs each input (every regular file of a directory, sorted) "
 		"through %s.\n"
 		"  --decode      print each input as a readable program instead\n"

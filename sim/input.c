@@ -185,8 +185,8 @@ struct prepared_input {
 
 /* UNREADABLE (the reason printed on f): a newer format; IDLE: no policy
  * works on its platform. */
-static struct prepared_input prepare(enum vrs_input_role role,
-				     const uint8_t *data, size_t len, FILE *f)
+static struct prepared_input prepare_input(enum vrs_input_role role,
+					   const uint8_t *data, size_t len, FILE *f)
 {
 	struct prepared_input in = {.state = INPUT_UNREADABLE};
 	if (vrs_input_parse(data, len, &in.cfg, &in.ops, &in.ops_len) < 0) {
@@ -216,7 +216,7 @@ static void run_recorded(struct vrs_sim *s, const struct prepared_input *in,
 void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
 		      const uint8_t *data, size_t len, FILE *f)
 {
-	struct prepared_input in = prepare(role, data, len, f);
+	struct prepared_input in = prepare_input(role, data, len, f);
 	if (in.state == INPUT_UNREADABLE)
 		return;
 	vrs_input_print_config(&in.cfg, f);
@@ -246,7 +246,7 @@ static const char *path_word(enum vrs_policy_decision d)
 void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
 			 const uint8_t *data, size_t len, FILE *f)
 {
-	struct prepared_input in = prepare(role, data, len, f);
+	struct prepared_input in = prepare_input(role, data, len, f);
 	if (in.state == INPUT_UNREADABLE)
 		return;
 	fprintf(f, "platform=%s policy=%s device=%s queue=%u",
