@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "sim/input.h"
 
 void vrs_cmd_decode_usage(FILE *f)

@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "vrsim/virtio.h"
 
 enum format { FMT_TEXT, FMT_MARKDOWN };

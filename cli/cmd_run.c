@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "vrsim/virtio.h"
 
 #define VRS_CLI_MAX_INPUT (64u << 20) /* a scheduler input is small; refuse more */

@@ -1,6 +1,6 @@
 /* Option arguments shared by the subcommands: numbers, platform, policy,
  * device and feature names, and the words results are printed with. */
-#include "cli/cli.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 
 #define VRSIM_VERSION "0.1"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dma/iommu_internal.h"
+#include "iommu_internal.h"
 #include "vrsim/guard.h"
 #include "vrsim/report.h"
 

@@ -7,7 +7,7 @@
  * each other. */
 #include <stdlib.h>
 
-#include "dma/iommu_internal.h"
+#include "iommu_internal.h"
 #include "vrsim/guard.h"
 
 int vrs_iotlb_init(struct vrs_iotlb *t, unsigned n)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dma/iommu_internal.h"
+#include "iommu_internal.h"
 #include "vrsim/guard.h"
 
 #define NIL VRS_IOVA_NIL

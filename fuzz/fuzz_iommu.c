@@ -36,7 +36,7 @@
  * Armed: DATA_INTEGRITY, STALE_IOTLB, PROTOCOL (vrs_iommu_check, page
  * accounting, placement, a result the model rules out). */
 #include "dma/iommu.h"
-#include "fuzz/dmamodel.h"
+#include "dmamodel.h"
 #include "fuzz/target.h"
 #include "vrsim/guard.h"
 #include "vrsim/xlate.h"

@@ -32,7 +32,7 @@
  * rules out). DMA_MISUSE is the backend's expected answer to the misuse
  * ops; the model checks it fires exactly when it should. */
 #include "dma/swiotlb.h"
-#include "fuzz/dmamodel.h"
+#include "dmamodel.h"
 #include "fuzz/target.h"
 #include "vrsim/guard.h"
 

@@ -1,5 +1,5 @@
 /* Shared body of the simulation fuzz targets. */
-#include "fuzz/simtarget.h"
+#include "simtarget.h"
 
 #include "vrsim/report.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ring/vq_internal.h"
+#include "vq_internal.h"
 #include "vrsim/guard.h"
 #include "vrsim/poison.h"
 

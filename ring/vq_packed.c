@@ -8,7 +8,7 @@
  * device's. Packed rings are always little endian (VERSION_1). */
 #include <string.h>
 
-#include "ring/vq_internal.h"
+#include "vq_internal.h"
 #include "vrsim/guard.h"
 
 #define F_AVAIL (1u << VRS_PACKED_DESC_F_AVAIL)

@@ -6,7 +6,7 @@
  * against its shadow (vq->extra, vq->state) before acting. */
 #include <string.h>
 
-#include "ring/vq_internal.h"
+#include "vq_internal.h"
 #include "vrsim/guard.h"
 
 static size_t split_used_offset(unsigned num, bool legacy)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ring/vqdev_internal.h"
+#include "vqdev_internal.h"
 #include "vrsim/guard.h"
 
 int vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)

@@ -1,6 +1,6 @@
 /* Packed virtqueue, device side: reads available descriptors through the
  * bus and writes used ones back in completion order. */
-#include "ring/vqdev_internal.h"
+#include "vqdev_internal.h"
 #include "vrsim/guard.h"
 
 #define F_AVAIL (1u << VRS_PACKED_DESC_F_AVAIL)

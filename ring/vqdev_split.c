@@ -1,6 +1,6 @@
 /* Split virtqueue, device side: reads the driver's descriptor table and
  * available ring through the bus, writes the used ring. */
-#include "ring/vqdev_internal.h"
+#include "vqdev_internal.h"
 #include "vrsim/guard.h"
 
 static int read16(struct vrs_vqdev *d, vrs_dma_addr_t a, uint16_t *v)

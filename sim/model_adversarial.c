@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 #include "vrsim/guard.h"
 
 #define ADV_MAX_REQS 256

@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 
 #define BLK_MAX_REQS 256
 #define BLK_HDR 16u

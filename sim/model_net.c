@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 #include "vrsim/guard.h"
 
 #define NET_MAX_BUFS 256	/* pool of driver buffers, rx and tx */

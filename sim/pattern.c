@@ -1,6 +1,6 @@
 /* The pattern table: 2 * VRS_PAT_SPAN pseudo-random bytes, so any window
  * of VRS_PAT_SPAN bytes starting in the first half is contiguous. */
-#include "sim/pattern.h"
+#include "pattern.h"
 
 #include <string.h>
 

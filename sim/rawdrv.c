@@ -5,7 +5,7 @@
  * requests now and then so that the model devices are reached too. */
 #include <string.h>
 
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 
 static struct vrs_endian ring_endian(const struct vrs_sim *s)
 {

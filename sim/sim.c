@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sim/kmem.h"
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 #include "vrsim/guard.h"
 
 static const char *const device_names[VRS_DEV_COUNT] = {

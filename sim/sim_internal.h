@@ -3,7 +3,7 @@
 #define VRSIM_SIM_SIM_INTERNAL_H
 
 #include "sim/machine.h"
-#include "sim/pattern.h"
+#include "pattern.h"
 #include "sim/provider.h"
 #include "sim/sim.h"
 #include "sim/trace.h"

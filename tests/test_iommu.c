@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dma/iommu.h"
-#include "dma/iommu_internal.h" /* to break the object for check() */
+#include "iommu_internal.h" /* to break the object for check() */
 #include "testing.h"
 
 TestSuite(iommu, .init = vrs_test_setup, .fini = vrs_test_teardown);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sim/sim.h"
-#include "sim/sim_internal.h"
+#include "sim_internal.h"
 #include "testing.h"
 
 TestSuite(models, .init = vrs_test_setup, .fini = vrs_test_teardown);

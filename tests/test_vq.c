@@ -4,7 +4,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "ring/vq_internal.h"
+#include "vq_internal.h"
 #include "sim/kmem.h"
 #include "sim/machine.h"
 #include "vrsim/guard.h"
