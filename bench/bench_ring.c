@@ -8,9 +8,10 @@
 
 #include "sim/kmem.h"
 #include "sim/machine.h"
+#include "sim/qpair.h"
 #include "vrsim/report.h"
 #include "vrsim/virtio.h"
-#include "vrsim/vq.h"
+#include "vrsim/driver.h"
 #include "vrsim/vqdev.h"
 
 static double now_ns(void)
@@ -35,18 +36,16 @@ static double bench(struct vrs_machine *m, enum vrs_platform_id plat,
 	struct vrs_kmem kmem;
 	vrs_sim_kmem(vrs_machine_gmem(m), &kmem);
 	unsigned kicks = 0;
-	struct vrs_vq *vq;
-	struct vrs_vq_config c = {.num = 256, .features = features,
-				  .dma = vrs_machine_dma(m), .kmem = &kmem,
-				  .notify = notify, .notify_ctx = &kicks};
-	if (vrs_vq_create(&c, &vq) < 0)
+	struct vrs_qpair qp = {0};
+	struct vrs_qpair_config c = {.num = 256, .features = features,
+				     .kmem = &kmem, .notify = notify,
+				     .notify_ctx = &kicks};
+	if (vrs_qpair_open(&qp, m, &c) < 0)
 		abort();
-	struct vrs_vqdev *dev;
-	struct vrs_vqdev_config d = {.num = 256, .features = features,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
-	if (vrs_vqdev_create(&d, &dev) < 0)
-		abort();
+	/* The driver through the driver-under-test interface, as the
+	 * simulation calls it. */
+	struct vrs_driver_queue *dq = qp.dq;
+	struct vrs_vqdev *dev = qp.dev;
 	vrs_vqdev_set_kicks(dev, true);
 	struct vrs_sg sg[2] = {{kmem.alloc(kmem.ctx, 64), 64},
 			       {kmem.alloc(kmem.ctx, 1500), 1500}};
@@ -57,19 +56,18 @@ static double bench(struct vrs_machine *m, enum vrs_platform_id plat,
 	for (unsigned i = 0; i < iters; i++) {
 		uint32_t len;
 		void *got;
-		if (vrs_vq_add(vq, sg, 1, 1, &token) < 0)
+		if (vrs_dq_add(dq, sg, 1, 1, &token) < 0)
 			abort();
-		vrs_vq_kick(vq);
+		vrs_dq_kick(dq);
 		if (vrs_vqdev_pop(dev, &req) < 0 ||
 		    vrs_vqdev_push(dev, &req, 100) < 0)
 			abort();
 		vrs_vqdev_need_interrupt(dev);
-		if (vrs_vq_get_buf(vq, &len, &got) < 0)
+		if (vrs_dq_get_buf(dq, &len, &got) < 0)
 			abort();
 	}
 	double ns = (now_ns() - t0) / iters;
-	vrs_vqdev_destroy(dev);
-	vrs_vq_destroy(vq);
+	vrs_qpair_destroy(&qp);
 	return ns;
 }
 

@@ -21,6 +21,7 @@ void vrs_cmd_matrix_usage(FILE *f)
 		"Run the standard workload for every platform x policy x "
 		"ACCESS_PLATFORM\n(offered or not) and print the outcomes as a "
 		"table.\n\n"
+		"  --driver NAME         the driver under test (default vrsim)\n"
 		"  --device D            device model (default blk)\n"
 		"  --steps N             workload steps per run (default 200)\n"
 		"  --seed S              workload seed (default 1)\n"
@@ -35,9 +36,10 @@ void vrs_cmd_matrix_usage(FILE *f)
 	vrs_cli_print_names(f);
 }
 
-enum { OPT_DEVICE = 256, OPT_STEPS, OPT_SEED, OPT_QUEUE, OPT_FORMAT };
+enum { OPT_DRIVER = 256, OPT_DEVICE, OPT_STEPS, OPT_SEED, OPT_QUEUE, OPT_FORMAT };
 
 static const struct option long_opts[] = {
+	{"driver", required_argument, NULL, OPT_DRIVER},
 	{"device", required_argument, NULL, OPT_DEVICE},
 	{"steps", required_argument, NULL, OPT_STEPS},
 	{"seed", required_argument, NULL, OPT_SEED},
@@ -53,6 +55,8 @@ static int apply(void *ctx, int c, const char *arg)
 	unsigned long long v;
 	int rc = 0;
 	switch (c) {
+	case OPT_DRIVER:
+		return vrs_cli_driver(arg, &o->cfg.driver);
 	case OPT_DEVICE:
 		return vrs_cli_device(arg, &o->cfg.device);
 	case OPT_FORMAT:
@@ -219,6 +223,8 @@ int vrs_cmd_matrix(int argc, char **argv)
 		return VRS_EXIT_USAGE;
 	}
 	int pw = platform_width();
+	printf(o.format == FMT_MARKDOWN ? "Driver `%s`.\n\n" : "driver: %s\n",
+	       vrs_driver_name(o.cfg.driver));
 	header(o.format, pw);
 	int status = VRS_EXIT_CLEAN;
 	for (unsigned i = 0; i < VRS_PLAT_COUNT && status == VRS_EXIT_CLEAN; i++)

@@ -23,6 +23,7 @@ void vrs_cmd_run_usage(FILE *f)
 	fprintf(f,
 		"usage: vrsim run [options]\n\n"
 		"Run one simulated driver and device and report what the oracles saw.\n\n"
+		"  --driver NAME         the driver under test (default vrsim)\n"
 		"  --platform P          platform profile (default kvm)\n"
 		"  --policy POL          DMA-use policy of the driver (default today)\n"
 		"  --device D            device model (default blk)\n"
@@ -46,12 +47,13 @@ void vrs_cmd_run_usage(FILE *f)
 }
 
 enum {
-	OPT_PLATFORM = 256, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
+	OPT_DRIVER = 256, OPT_PLATFORM, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
 	OPT_QUEUE, OPT_STEPS, OPT_SEED, OPT_BIG_ENDIAN, OPT_LAZY, OPT_FAIL,
 	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT,
 };
 
 static const struct option long_opts[] = {
+	{"driver", required_argument, NULL, OPT_DRIVER},
 	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"device", required_argument, NULL, OPT_DEVICE},
@@ -78,6 +80,7 @@ static int apply(void *ctx, int c, const char *arg)
 	unsigned long long v;
 	int rc = 0;
 	switch (c) {
+	case OPT_DRIVER: return vrs_cli_driver(arg, &cfg->driver);
 	case OPT_PLATFORM: return vrs_cli_platform(arg, &cfg->platform);
 	case OPT_POLICY: return vrs_cli_policy(arg, &cfg->policy);
 	case OPT_DEVICE: return vrs_cli_device(arg, &cfg->device);
@@ -192,6 +195,8 @@ static void summary(const struct run_opts *o, size_t input_len,
 	const struct vrs_sim_config *cfg = &o->cfg;
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
 	char feats[256];
+	const struct vrs_driver_ops *drv = vrs_driver_get(cfg->driver);
+	printf("driver:    %s (%s)\n", drv->name, drv->summary);
 	printf("platform:  %s (%s)\n", plat->name, plat->summary);
 	printf("policy:    %s (%s)\n", vrs_policy_name(cfg->policy),
 	       vrs_policy_summary(cfg->policy));

@@ -1,5 +1,5 @@
-/* Option arguments shared by the subcommands: numbers, platform, policy,
- * device and feature names, and the words results are printed with. */
+/* Option arguments shared by the subcommands: numbers, driver, platform,
+ * policy, device and feature names, and the words results are printed with. */
 #include "cli.h"
 
 #include <errno.h>
@@ -87,7 +87,11 @@ int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,
 
 void vrs_cli_print_names(FILE *f)
 {
-	fprintf(f, "platforms:");
+	fprintf(f, "drivers:  ");
+	for (unsigned i = 0; i < VRS_DRIVER_COUNT; i++)
+		if (vrs_driver_get((enum vrs_driver_id)i))
+			fprintf(f, " %s", vrs_driver_name((enum vrs_driver_id)i));
+	fprintf(f, "\nplatforms:");
 	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++)
 		fprintf(f, " %s", vrs_platform_get((enum vrs_platform_id)i)->name);
 	fprintf(f, "\npolicies: ");
@@ -100,6 +104,19 @@ void vrs_cli_print_names(FILE *f)
 	for (unsigned i = 0; i < 8; i++)
 		fprintf(f, " %s", vrs_input_feature_names[i]);
 	fprintf(f, " (or all, none)\n");
+}
+
+int vrs_cli_driver(const char *arg, enum vrs_driver_id *out)
+{
+	if (vrs_driver_by_name(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "vrsim: unknown driver '%s'; valid drivers:", arg);
+	for (unsigned i = 0; i < VRS_DRIVER_COUNT; i++)
+		if (vrs_driver_get((enum vrs_driver_id)i))
+			fprintf(stderr, " %s",
+				vrs_driver_name((enum vrs_driver_id)i));
+	fputc('\n', stderr);
+	return -1;
 }
 
 int vrs_cli_platform(const char *arg, enum vrs_platform_id *out)

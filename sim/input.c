@@ -51,6 +51,7 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 	bool packed = vrs_has_feature(offered, VRS_F_RING_PACKED) &&
 		      vrs_has_feature(offered, VRS_F_VERSION_1);
 	*cfg = (struct vrs_sim_config){
+		.driver = c[13] % VRS_DRIVER_COUNT,
 		.platform = c[0] % VRS_PLAT_COUNT,
 		.policy = c[1] % VRS_POLICY_COUNT,
 		.device = c[2] % VRS_DEV_COUNT,
@@ -97,6 +98,7 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 			c[8] = i;
 	for (unsigned i = 0; i < 4; i++)
 		c[9 + i] = (uint8_t)(cfg->seed >> (8 * i));
+	c[13] = (uint8_t)cfg->driver;
 }
 
 int vrs_input_feature_bit(const char *s, size_t len, unsigned *bit)
@@ -132,6 +134,7 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 {
 	char feats[160];
 	vrs_input_feature_list(cfg->offered, feats, sizeof(feats));
+	fprintf(f, "driver     %s\n", vrs_driver_name(cfg->driver));
 	fprintf(f, "platform   %s\n", vrs_platform_get(cfg->platform)->name);
 	fprintf(f, "policy     %s\n", vrs_policy_name(cfg->policy));
 	fprintf(f, "device     %s\n", vrs_device_name(cfg->device));
@@ -249,7 +252,8 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
 	struct prepared_input in = prepare_input(role, data, len, f);
 	if (in.state == INPUT_UNREADABLE)
 		return;
-	fprintf(f, "platform=%s policy=%s device=%s queue=%u",
+	fprintf(f, "driver=%s platform=%s policy=%s device=%s queue=%u",
+		vrs_driver_name(in.cfg.driver),
 		vrs_platform_get(in.cfg.platform)->name,
 		vrs_policy_name(in.cfg.policy), vrs_device_name(in.cfg.device),
 		in.cfg.queue_size);
@@ -316,6 +320,8 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 		return c->lazy_iotlb = true;
 	if (KEY("fail-persistent"))
 		return c->fail_persistent = true;
+	if (KEY("driver"))
+		return vrs_driver_by_name(v, &c->driver) == 0;
 	if (KEY("platform"))
 		return vrs_platform_by_name(v, &c->platform) == 0;
 	if (KEY("policy"))

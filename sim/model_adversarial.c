@@ -178,10 +178,10 @@ static int rewrite_desc(struct vrs_sim *s, unsigned q,
 			const struct vrs_vqdev_req *req)
 {
 	struct vrs_vq_addrs a;
-	vrs_vq_addrs(s->q[q].vq, &a);
-	unsigned num = vrs_vq_num(s->q[q].vq);
+	vrs_dq_addrs(s->q[q].dq, &a);
+	unsigned num = vrs_dq_num(s->q[q].dq);
 	uint16_t pick = vrs_provider_u16(&s->prov);
-	unsigned slot = vrs_vq_packed(s->q[q].vq) ? pick % num : req->id % num;
+	unsigned slot = vrs_sim_packed(s) ? pick % num : req->id % num;
 	uint8_t junk[16];
 	input_bytes(&s->prov, junk, sizeof(junk));
 	return vrs_bus_write(vrs_sim_bus(s), a.desc + 16ull * slot, junk,
@@ -192,9 +192,9 @@ static int rewrite_desc(struct vrs_sim *s, unsigned q,
 static int jump_used_idx(struct vrs_sim *s, unsigned q)
 {
 	struct vrs_vq_addrs a;
-	vrs_vq_addrs(s->q[q].vq, &a);
+	vrs_dq_addrs(s->q[q].dq, &a);
 	struct vrs_endian e = vrs_endian_for(s->accepted, s->cfg.big_endian_guest);
-	unsigned num = vrs_vq_num(s->q[q].vq);
+	unsigned num = vrs_dq_num(s->q[q].dq);
 	uint16_t idx;
 	if (vrs_bus_read(vrs_sim_bus(s), a.device + 2, &idx, 2) < 0)
 		return -EFAULT;
@@ -217,8 +217,8 @@ static int wrap_lie(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 {
 	struct adv_state *st = state(s);
 	struct vrs_vq_addrs a;
-	vrs_vq_addrs(s->q[q].vq, &a);
-	unsigned num = vrs_vq_num(s->q[q].vq);
+	vrs_dq_addrs(s->q[q].dq, &a);
+	unsigned num = vrs_dq_num(s->q[q].dq);
 	bool flip = vrs_provider_bool(&s->prov);
 	uint16_t id = (uint16_t)(vrs_provider_u16(&s->prov) % (2 * num));
 	if (num > ADV_MAX_NUM)
@@ -290,7 +290,7 @@ static enum adv_action pick_action(struct vrs_provider *p)
 static int adv_serve(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 {
 	struct vrs_provider *p = &s->prov;
-	unsigned num = vrs_vq_num(s->q[q].vq);
+	unsigned num = vrs_dq_num(s->q[q].dq);
 	int rc;
 	switch (pick_action(p)) {
 	case ADV_FORGE_ID: {
@@ -308,7 +308,7 @@ static int adv_serve(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 			return -EFAULT;
 		return vrs_sim_push(s, q, req, honest_len(p, req->in_len));
 	case ADV_RING_LIE:
-		if (vrs_vq_packed(s->q[q].vq))
+		if (vrs_sim_packed(s))
 			return wrap_lie(s, q, req, honest_len(p, req->in_len));
 		rc = vrs_sim_push(s, q, req, honest_len(p, req->in_len));
 		return rc < 0 ? rc : jump_used_idx(s, q);

@@ -62,11 +62,12 @@ struct ring_view {
 static bool view(struct vrs_sim *s, unsigned q, struct ring_view *v)
 {
 	struct vrs_vq_addrs a;
-	v->base = vrs_vq_ring(s->q[q].vq, &v->size);
-	vrs_vq_addrs(s->q[q].vq, &a);
+	const struct vrs_driver_queue *dq = s->q[q].dq;
+	v->base = dq->ops->ring ? dq->ops->ring(dq, &v->size) : NULL;
+	vrs_dq_addrs(s->q[q].dq, &a);
 	v->avail = a.driver - a.desc;
 	v->used = a.device - a.desc;
-	v->num = vrs_vq_num(s->q[q].vq);
+	v->num = vrs_dq_num(s->q[q].dq);
 	return v->base != NULL;
 }
 
@@ -88,7 +89,7 @@ static void write_desc(struct vrs_sim *s, const struct ring_view *v,
 	uint64_t a = vrs_to64(e, addr);
 	uint32_t l = vrs_to32(e, len);
 	uint16_t f = vrs_to16(e, flags), n = vrs_to16(e, next_or_id);
-	bool packed = vrs_vq_packed(s->q[0].vq);
+	bool packed = vrs_sim_packed(s);
 	memcpy(d, &a, 8);
 	memcpy(d + 8, &l, 4);
 	/* split: flags then next; packed: id then flags */
@@ -109,7 +110,7 @@ static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 		    uint16_t head)
 {
 	struct vrs_rawdrv *r = &s->raw;
-	if (vrs_vq_packed(s->q[q].vq)) {
+	if (vrs_sim_packed(s)) {
 		size_t off = (size_t)r->next[q] * 16 + 14;
 		uint16_t f;
 		memcpy(&f, v->base + off, 2);
@@ -136,7 +137,7 @@ static void build_chain(struct vrs_sim *s, unsigned q,
 			const struct ring_view *v)
 {
 	struct vrs_rawdrv *r = &s->raw;
-	bool packed = vrs_vq_packed(s->q[q].vq);
+	bool packed = vrs_sim_packed(s);
 	unsigned start = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
 	uint32_t type = vrs_provider_u8(&s->prov) & 1;
 	uint32_t len = 1 + vrs_provider_u16(&s->prov) % (VRS_RAW_BUF_LEN - 1);

@@ -1,5 +1,7 @@
-/* One simulated run: negotiation, policy, the scheduler and the oracles that
- * judge the run as a whole (protocol, liveness, leaks). */
+/* One simulated run: negotiation, policy, the queues of the driver under
+ * test and the device, the services the scheduler and the models use, and
+ * the classification of how the run ended. The steps themselves and the
+ * drain are the scheduler's (scheduler.c). */
 #include "sim/sim.h"
 
 #include <stdarg.h>
@@ -71,10 +73,8 @@ void vrs_sim_destroy(struct vrs_sim *s)
 {
 	if (!s)
 		return;
-	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
-		vrs_vq_destroy(s->kept_vq[q]);
-		vrs_vqdev_destroy(s->kept_dev[q]);
-	}
+	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++)
+		vrs_qpair_destroy(&s->pair[q]);
 	vrs_machine_destroy(s->m);
 	free(s);
 }
@@ -83,7 +83,7 @@ void vrs_sim_destroy(struct vrs_sim *s)
 
 /* A token as the trace shows it: its offset in the model's state, the same
  * on every run and every build (a host pointer is not). */
-static uint64_t token_id(const struct vrs_sim *s, const void *token)
+uint64_t vrs_sim_token_id(const struct vrs_sim *s, const void *token)
 {
 	uintptr_t t = (uintptr_t)token, base = (uintptr_t)s->model_state;
 	return t - base < sizeof(s->model_state) ? t - base : t;
@@ -104,17 +104,25 @@ const struct vrs_bus *vrs_sim_bus(struct vrs_sim *s)
 	return vrs_machine_bus(s->m);
 }
 
-/* True when nothing has gone wrong yet in this run: follow-on symptoms of
- * an earlier finding are not findings of their own. */
-static bool first_trouble(void)
+bool vrs_sim_first_trouble(void)
 {
 	return vrs_report_count(VRS_FIND_COUNT) == 0;
+}
+
+bool vrs_sim_honest(const struct vrs_sim *s)
+{
+	return !s->driver_under_test && !s->device_under_test;
+}
+
+bool vrs_sim_packed(const struct vrs_sim *s)
+{
+	return vrs_has_feature(s->accepted, VRS_F_RING_PACKED);
 }
 
 void vrs_sim_integrity(struct vrs_sim *s, const char *fmt, ...)
 {
 	/* Data means something only when both sides are honest. */
-	if (s->driver_under_test || s->device_under_test)
+	if (!vrs_sim_honest(s))
 		return;
 	char msg[200];
 	va_list ap;
@@ -129,11 +137,11 @@ int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 		unsigned out, unsigned in, void *token)
 {
 	struct vrs_sim_queue *sq = &s->q[q];
-	int rc = vrs_vq_add(sq->vq, sg, out, in, token);
+	int rc = vrs_dq_add(sq->dq, sg, out, in, token);
 	if (rc == 0) {
 		sq->inflight++;
 		s->res->submitted++;
-		vrs_trace(&s->trace, VRS_EV_DRV_ADD, q, token_id(s, token),
+		vrs_trace(&s->trace, VRS_EV_DRV_ADD, q, vrs_sim_token_id(s, token),
 			  out, in, NULL);
 	} else {
 		vrs_trace(&s->trace, VRS_EV_DRV_ADD_FAIL, q, 0, 0, 0,
@@ -145,19 +153,19 @@ int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 	return rc;
 }
 
-/* A stable copy of a reason string for the trace. */
-static const char *keep(struct vrs_sim *s, const char *why)
+const char *vrs_sim_keep(struct vrs_sim *s, const char *why)
 {
 	char *slot = s->reasons[s->nreasons++ % VRS_ARRAY_SIZE(s->reasons)];
 	snprintf(slot, sizeof(s->reasons[0]), "%s", why);
 	return slot;
 }
 
-static void device_dead(struct vrs_sim *s, unsigned q, const char *why)
+void vrs_sim_device_dead(struct vrs_sim *s, unsigned q, const char *why)
 {
 	s->q[q].dead = true;
 	s->res->breaks++;
-	vrs_trace(&s->trace, VRS_EV_DEV_ERROR, q, 0, 0, 0, keep(s, why));
+	vrs_trace(&s->trace, VRS_EV_DEV_ERROR, q, 0, 0, 0,
+		  vrs_sim_keep(s, why));
 }
 
 int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
@@ -173,7 +181,7 @@ int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 			   (unsigned long long)req->in_len);
 	int rc = vrs_vqdev_push(s->q[q].dev, req, len);
 	if (rc < 0) {
-		device_dead(s, q, "push failed");
+		vrs_sim_device_dead(s, q, "push failed");
 	} else {
 		s->res->used++;
 		vrs_trace(&s->trace, VRS_EV_DEV_PUSH, q, req->id, len, 0, NULL);
@@ -192,301 +200,20 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 	return rc;
 }
 
-/* ---- the scheduler's steps ---- */
-
-static void notify(void *ctx, uint32_t data)
-{
-	struct vrs_sim_queue *sq = ctx;
-	sq->woken = true;
-}
-
-/* The device refused the driver's ring: with an honest driver that is the
- * driver's bug (protocol conformance), unless an earlier finding explains
- * it (a device reading ciphertext sees nonsense). */
-static void device_refused(struct vrs_sim *s, unsigned q, const char *why)
-{
-	device_dead(s, q, why);
-	if (!s->driver_under_test && !s->device_under_test && first_trouble())
-		vrs_report(VRS_FIND_PROTOCOL,
-			   "device q%u refused the honest driver's ring: %s", q,
-			   why);
-}
-
-static void device_step(struct vrs_sim *s, unsigned q)
-{
-	struct vrs_sim_queue *sq = &s->q[q];
-	if (sq->dead || !sq->woken)
-		return;
-	struct vrs_vqdev_req req;
-	int rc = vrs_sim_pop(s, q, &req);
-	if (rc == -EAGAIN) {
-		/* Going idle: ask for kicks, then look once more so that a
-		 * buffer added in between is not lost. */
-		if (vrs_vqdev_set_kicks(sq->dev, true) < 0) {
-			device_dead(s, q, "cannot write the event area");
-			return;
-		}
-		rc = vrs_sim_pop(s, q, &req);
-		if (rc == -EAGAIN) {
-			sq->woken = false;
-			return;
-		}
-	}
-	if (rc == 0) {
-		/* Busy: kicks are not needed while we poll. */
-		if (vrs_vqdev_set_kicks(sq->dev, false) < 0) {
-			device_dead(s, q, "cannot write the event area");
-			return;
-		}
-		rc = s->model->serve(s, q, &req);
-		if (rc == 0 || sq->dead)
-			return;
-	}
-	if (rc == -EPROTO)
-		device_refused(s, q, vrs_vqdev_error(sq->dev)[0]
-					     ? vrs_vqdev_error(sq->dev)
-					     : "malformed request");
-	else
-		device_dead(s, q, rc == -EFAULT ? "bus fault" : "cannot serve");
-}
-
-static void device_irq(struct vrs_sim *s, unsigned q)
-{
-	struct vrs_sim_queue *sq = &s->q[q];
-	if (sq->dead)
-		return;
-	bool raise = vrs_vqdev_need_interrupt(sq->dev);
-	/* A platform that loses an interrupt (the lose_irq_nth fault). */
-	if (raise && ++s->irqs == s->cfg.lose_irq_nth)
-		raise = false;
-	if (raise)
-		sq->irq_pending = true;
-	vrs_trace(&s->trace, VRS_EV_DEV_IRQ, q, raise, 0, 0, NULL);
-}
-
-static void driver_broken(struct vrs_sim *s, unsigned q)
-{
-	const char *why = keep(s, vrs_vq_broken_reason(s->q[q].vq));
-	s->res->breaks++;
-	vrs_trace(&s->trace, VRS_EV_DRV_BROKEN, q, 0, 0, 0, why);
-	if (!s->driver_under_test && !s->device_under_test && first_trouble())
-		vrs_report(VRS_FIND_PROTOCOL,
-			   "driver marked q%u broken with an honest device: %s",
-			   q, why);
-}
-
-/* The interrupt handler, as a Linux driver's callback is written. */
-static void driver_irq(struct vrs_sim *s, unsigned q)
-{
-	struct vrs_sim_queue *sq = &s->q[q];
-	if (!sq->irq_pending)
-		return;
-	sq->irq_pending = false;
-	vrs_trace(&s->trace, VRS_EV_DRV_IRQ, q, 0, 0, 0, NULL);
-	for (unsigned rounds = 0; rounds <= vrs_vq_num(sq->vq); rounds++) {
-		vrs_vq_disable_cb(sq->vq);
-		for (;;) {
-			uint32_t len;
-			void *token;
-			int rc = vrs_vq_get_buf(sq->vq, &len, &token);
-			if (rc == -EAGAIN)
-				break;
-			if (rc < 0) {
-				driver_broken(s, q);
-				return;
-			}
-			sq->inflight--;
-			s->res->completed++;
-			vrs_trace(&s->trace, VRS_EV_DRV_GET, q,
-				  token_id(s, token), len, 0, NULL);
-			s->model->complete(s, q, token, len, true);
-		}
-		if (vrs_vq_enable_cb(sq->vq))
-			return;
-	}
-}
-
-static void driver_kick(struct vrs_sim *s, unsigned q)
-{
-	bool notified = vrs_vq_kick(s->q[q].vq);
-	vrs_trace(&s->trace, VRS_EV_DRV_KICK, q, notified, 0, 0, NULL);
-}
-
-static void device_configure(struct vrs_sim *s, unsigned q,
-			     struct vrs_vqdev_config *dc)
-{
-	*dc = (struct vrs_vqdev_config){
-		.num = vrs_vq_num(s->q[q].vq),
-		.features = s->accepted,
-		.big_endian_guest = s->cfg.big_endian_guest,
-		.bus = vrs_machine_bus(s->m),
-	};
-	vrs_vq_addrs(s->q[q].vq, &dc->addrs);
-}
-
-/* Detach every buffer the device has not used and hand it back. */
-static void release_unused(struct vrs_sim *s, unsigned q)
-{
-	void *token;
-	while (vrs_vq_detach_unused(s->q[q].vq, &token) == 0) {
-		s->q[q].inflight--;
-		s->res->released++;
-		s->model->complete(s, q, token, 0, false);
-	}
-}
-
-/* Per-queue reset (RING_RESET), possibly resizing. */
-static void queue_reset(struct vrs_sim *s, unsigned q)
-{
-	struct vrs_sim_queue *sq = &s->q[q];
-	if (!vrs_has_feature(s->accepted, VRS_F_RING_RESET))
-		return;
-	unsigned num = vrs_vq_num(sq->vq);
-	uint8_t how = vrs_provider_u8(&s->prov) % 3;
-	unsigned new_num = how == 0 ? num : how == 1 ? num / 2 : num * 2;
-	if (new_num < 2 || new_num > 1024)
-		new_num = num;
-	vrs_trace(&s->trace, VRS_EV_RESET, q, new_num, 0, 0, NULL);
-	release_unused(s, q);
-	sq->woken = sq->irq_pending = false;
-	if (vrs_vq_reset(sq->vq, new_num) < 0) {
-		sq->dead = true; /* the driver could not get ring memory */
-		return;
-	}
-	struct vrs_vqdev_config dc;
-	device_configure(s, q, &dc);
-	sq->dead = vrs_vqdev_reset(sq->dev, &dc) < 0;
-}
-
-enum { OP_SUBMIT, OP_KICK, OP_DEVICE, OP_DEV_IRQ, OP_DRV_IRQ, OP_FLUSH,
-       OP_RESET, OP_COUNT };
-
-/* Op byte to op: the common steps get more of the byte's range. */
-static unsigned decode_op(uint8_t b)
-{
-	static const uint8_t bounds[OP_COUNT] = {80, 112, 176, 200, 244, 250, 255};
-	unsigned op = 0;
-	while (op < OP_COUNT - 1 && b >= bounds[op])
-		op++;
-	return op;
-}
-
-/* The hostile driver's side of the steps that belong to the driver. */
-static bool raw_step(struct vrs_sim *s, unsigned op, unsigned q)
-{
-	struct vrs_sim_queue *sq = &s->q[q];
-	switch (op) {
-	case OP_SUBMIT:
-		vrs_rawdrv_submit(s, q);
-		return true;
-	case OP_KICK:
-		sq->woken = true;
-		return true;
-	case OP_DRV_IRQ:
-		sq->irq_pending = false;
-		return true;
-	case OP_RESET: {
-		/* Reset the device so the next nonsense meets a live one. */
-		struct vrs_vqdev_config dc;
-		device_configure(s, q, &dc);
-		sq->dead = vrs_vqdev_reset(sq->dev, &dc) < 0;
-		return true;
-	}
-	default:
-		return false;
-	}
-}
-
-static const char *const op_names[OP_COUNT] = {
-	"driver submits", "driver kicks", "device works", "device may interrupt",
-	"driver handles interrupt", "iommu flush", "queue reset",
-};
-
-static void step(struct vrs_sim *s)
-{
-	uint8_t b = vrs_provider_u8(&s->prov);
-	unsigned q = s->nq > 1 ? vrs_provider_u8(&s->prov) % s->nq : 0;
-	unsigned op = decode_op(b);
-	vrs_trace(&s->trace, VRS_EV_OP, q, op, 0, 0, op_names[op]);
-	if (s->cfg.raw_driver && raw_step(s, op, q))
-		return;
-	switch (op) {
-	case OP_SUBMIT:
-		s->model->submit(s, &s->prov);
-		break;
-	case OP_KICK:
-		driver_kick(s, q);
-		break;
-	case OP_DEVICE:
-		device_step(s, q);
-		break;
-	case OP_DEV_IRQ:
-		device_irq(s, q);
-		break;
-	case OP_DRV_IRQ:
-		driver_irq(s, q);
-		break;
-	case OP_FLUSH:
-		vrs_machine_iommu_flush(s->m);
-		vrs_trace(&s->trace, VRS_EV_IOMMU_FLUSH, 0, 0, 0, 0, NULL);
-		break;
-	default:
-		queue_reset(s, q);
-		break;
-	}
-}
-
-static unsigned outstanding(const struct vrs_sim *s)
-{
-	unsigned n = 0;
-	for (unsigned q = 0; q < s->nq; q++)
-		if (!s->q[q].dead && !vrs_vq_broken(s->q[q].vq))
-			n += s->q[q].inflight;
-	return n;
-}
-
-/* Liveness: with the workload over, honest parties finish every buffer
- * within a bound. The driver kicks as it must after adding; the device
- * works while woken and interrupts as the driver asked. */
-static void drain(struct vrs_sim *s)
-{
-	vrs_trace(&s->trace, VRS_EV_DRAIN, 0, outstanding(s), 0, 0, NULL);
-	unsigned bound = 8 + 2 * (s->cfg.queue_size ? s->cfg.queue_size : 64);
-	for (unsigned r = 0; r < bound && outstanding(s); r++) {
-		for (unsigned q = 0; q < s->nq; q++)
-			driver_kick(s, q);
-		for (unsigned q = 0; q < s->nq; q++) {
-			for (unsigned k = 0; k <= vrs_vq_num(s->q[q].vq) &&
-					     s->q[q].woken && !s->q[q].dead;
-			     k++)
-				device_step(s, q);
-			device_irq(s, q);
-		}
-		for (unsigned q = 0; q < s->nq; q++)
-			driver_irq(s, q);
-	}
-	unsigned left = outstanding(s);
-	if (left && !s->driver_under_test && !s->device_under_test &&
-	    first_trouble())
-		vrs_report(VRS_FIND_LIVENESS,
-			   "%u buffers still in flight %u rounds after the "
-			   "workload ended (lost kick or interrupt?)",
-			   left, bound);
-}
-
 static void teardown(struct vrs_sim *s)
 {
 	if (s->cfg.raw_driver)
 		vrs_rawdrv_stop(s);
 	for (unsigned q = 0; q < s->nq; q++) {
-		if (!s->q[q].vq)
+		if (!s->q[q].dq)
 			continue;
-		if (!s->cfg.raw_driver && vrs_vq_check(s->q[q].vq) < 0 && !vrs_vq_broken(s->q[q].vq))
+		if (!s->cfg.raw_driver && vrs_dq_check(s->q[q].dq) < 0 &&
+		    !vrs_dq_broken(s->q[q].dq))
 			vrs_report(VRS_FIND_PROTOCOL,
 				   "q%u: driver shadow state inconsistent", q);
-		release_unused(s, q);
-		vrs_vq_shutdown(s->q[q].vq);
-		s->q[q].vq = NULL;
+		vrs_sim_release_unused(s, q);
+		vrs_qpair_shutdown(&s->pair[q]);
+		s->q[q].dq = NULL;
 		s->q[q].dev = NULL;
 	}
 	/* Every mapping must be gone now (dma-debug leak check). */
@@ -498,28 +225,20 @@ static int create_queues(struct vrs_sim *s)
 	for (unsigned q = 0; q < s->nq; q++) {
 		struct vrs_sim_queue *sq = &s->q[q];
 		memset(sq, 0, sizeof(*sq));
-		struct vrs_vq_config vc = {
+		struct vrs_qpair_config pc = {
+			.driver = s->driver,
+			.index = q,
 			.num = s->cfg.queue_size,
 			.features = s->accepted,
 			.big_endian_guest = s->cfg.big_endian_guest,
 			.dma = s->dma,
 			.kmem = &s->kmem,
-			.notify = notify,
+			.notify = vrs_sim_notify,
 			.notify_ctx = sq,
-			.index = q,
 		};
-		struct vrs_vq **vq = &s->kept_vq[q];
-		int rc = *vq ? vrs_vq_restart(*vq, &vc) : vrs_vq_create(&vc, vq);
-		if (rc < 0)
-			return rc;
-		sq->vq = *vq;
-		struct vrs_vqdev_config dc;
-		device_configure(s, q, &dc);
-		struct vrs_vqdev **dev = &s->kept_dev[q];
-		rc = *dev ? vrs_vqdev_reset(*dev, &dc) : vrs_vqdev_create(&dc, dev);
-		if (rc < 0)
-			return rc;
-		sq->dev = *dev;
+		VRS_GUARD(vrs_qpair_open(&s->pair[q], s->m, &pc));
+		sq->dq = s->pair[q].dq;
+		sq->dev = s->pair[q].dev;
 	}
 	return 0;
 }
@@ -538,7 +257,8 @@ static void classify(struct vrs_sim *s, bool probe_failed)
 	}
 	bool broken = probe_failed || r->breaks;
 	for (unsigned q = 0; q < s->nq; q++)
-		broken |= s->q[q].dead || (s->q[q].vq && vrs_vq_broken(s->q[q].vq));
+		broken |= s->q[q].dead ||
+			  (s->q[q].dq && vrs_dq_broken(s->q[q].dq));
 	if (vrs_report_count(VRS_FIND_PRIVATE_ACCESS))
 		r->outcome = VRS_OUT_PRIVATE;
 	else if (vrs_report_count(VRS_FIND_DMA_FAULT))
@@ -555,7 +275,7 @@ static bool config_valid(const struct vrs_sim_config *c, uint64_t accepted)
 {
 	unsigned num = c->queue_size;
 	bool packed = vrs_has_feature(accepted, VRS_F_RING_PACKED);
-	return vrs_platform_get(c->platform) &&
+	return vrs_driver_get(c->driver) && vrs_platform_get(c->platform) &&
 	       (unsigned)c->policy < VRS_POLICY_COUNT &&
 	       (unsigned)c->device < VRS_DEV_COUNT && num >= 2 &&
 	       num <= 1024 && (packed || (num & (num - 1)) == 0);
@@ -570,7 +290,10 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		s->cfg.queue_size = 64;
 	/* FEATURES_OK: the driver accepts what it knows of what is offered;
 	 * the packed layout exists only with VERSION_1. */
-	uint64_t accepted = cfg->offered & cfg->driver_features;
+	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
+	VRS_ENSURE(driver, EINVAL);
+	uint64_t accepted = cfg->offered & cfg->driver_features &
+			    driver->features;
 	if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
 		accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
 	VRS_ENSURE(config_valid(&s->cfg, accepted), EINVAL);
@@ -578,6 +301,7 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	memset(res, 0, sizeof(*res));
 	s->res = res;
 	s->accepted = res->accepted = accepted;
+	s->driver = driver;
 	s->model = models[cfg->device];
 	s->nq = s->model->nqueues;
 	s->serial = 0;
@@ -614,7 +338,8 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		snprintf(res->detail, sizeof(res->detail),
 			 "policy %s: device without ACCESS_PLATFORM on %s",
 			 vrs_policy_name(cfg->policy), plat->name);
-		vrs_trace(&s->trace, VRS_EV_REFUSED, 0, 0, 0, 0, keep(s, res->detail));
+		vrs_trace(&s->trace, VRS_EV_REFUSED, 0, 0, 0, 0,
+			  vrs_sim_keep(s, res->detail));
 		return 0;
 	}
 	s->dma = res->path == VRS_USE_DMA_API ? vrs_machine_dma(s->m)
@@ -629,12 +354,15 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 			if (input && vrs_provider_done(&s->prov))
 				break;
 			s->trace.step = i;
-			step(s);
+			vrs_sim_step(s);
 			res->steps++;
+			if (res->steps % VRS_SIM_CHECK_EVERY == 0)
+				vrs_sim_check_state(s);
 		}
 		s->trace.step = res->steps;
 		if (!cfg->raw_driver)
-			drain(s);
+			vrs_sim_drain(s);
+		vrs_sim_check_state(s);
 	}
 	teardown(s);
 	classify(s, probe_failed);

@@ -1,22 +1,25 @@
-/* What sim.c shares with the model devices (model_*.c). */
+/* What the run (sim.c), the scheduler (scheduler.c), the hostile driver
+ * (rawdrv.c) and the model devices (model_*.c) share. */
 #ifndef VRSIM_SIM_SIM_INTERNAL_H
 #define VRSIM_SIM_SIM_INTERNAL_H
 
 #include "sim/machine.h"
 #include "pattern.h"
 #include "sim/provider.h"
+#include "sim/qpair.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 #include "vrsim/kmem.h"
 #include "vrsim/virtio.h"
-#include "vrsim/vq.h"
+#include "vrsim/driver.h"
 #include "vrsim/vqdev.h"
 
 #define VRS_SIM_MAX_QUEUES 2
 #define VRS_SIM_MAX_IOV 256
 
 struct vrs_sim_queue {
-	struct vrs_vq *vq;
+	/* The run's queue pair (s->pair[q]), for short. */
+	struct vrs_driver_queue *dq; /* the driver under test's queue */
 	struct vrs_vqdev *dev;
 	bool woken;	   /* the device was kicked and has not gone idle */
 	bool irq_pending;  /* the device raised an interrupt */
@@ -65,14 +68,14 @@ struct vrs_sim {
 	struct vrs_kmem kmem;
 	struct vrs_sim_config cfg;
 	const struct vrs_model_ops *model;
+	const struct vrs_driver_ops *driver; /* the driver under test */
 	const struct vrs_dma *dma; /* what the driver uses (policy) */
 	uint64_t accepted;
 	struct vrs_sim_queue q[VRS_SIM_MAX_QUEUES];
 	unsigned nq;
-	/* The queue objects, kept from run to run (shut down in between) so
+	/* The queue pairs, kept from run to run (shut down in between) so
 	 * a fuzz input allocates no host memory for them. */
-	struct vrs_vq *kept_vq[VRS_SIM_MAX_QUEUES];
-	struct vrs_vqdev *kept_dev[VRS_SIM_MAX_QUEUES];
+	struct vrs_qpair pair[VRS_SIM_MAX_QUEUES];
 	struct vrs_provider prov;
 	struct vrs_trace trace;
 	struct vrs_sim_result *res;
@@ -90,10 +93,41 @@ struct vrs_sim {
 	uint64_t model_state[4096];
 };
 
+/* The run's services (sim.c), for the scheduler and the models. */
+/* True when nothing has gone wrong yet in this run: follow-on symptoms of
+ * an earlier finding are not findings of their own. */
+bool vrs_sim_first_trouble(void);
+/* Both parties honest: data and liveness mean something. */
+bool vrs_sim_honest(const struct vrs_sim *s);
+/* A stable copy of a reason string for the trace. */
+const char *vrs_sim_keep(struct vrs_sim *s, const char *why);
+/* The device stopped on queue q (bus fault, protocol error, ...). */
+void vrs_sim_device_dead(struct vrs_sim *s, unsigned q, const char *why);
+/* A token as the trace shows it, the same on every run and build. */
+uint64_t vrs_sim_token_id(const struct vrs_sim *s, const void *token);
+/* Whether the queues use the packed layout. */
+bool vrs_sim_packed(const struct vrs_sim *s);
+
+/* The scheduler (scheduler.c). */
+/* The driver's queue notify callback; ctx is the struct vrs_sim_queue. */
+void vrs_sim_notify(void *ctx, uint32_t data);
+/* One operation read from the provider. */
+void vrs_sim_step(struct vrs_sim *s);
+/* Liveness: finish what is in flight with honest parties, or report. */
+void vrs_sim_drain(struct vrs_sim *s);
+/* Detach every buffer the device has not used and hand it back. */
+void vrs_sim_release_unused(struct vrs_sim *s, unsigned q);
+/* Run every validity check of the queues and the machine; a failure is
+ * a finding (protocol: an object's own state went wrong). */
+void vrs_sim_check_state(struct vrs_sim *s);
+/* The scheduler checks the state every this many steps: chosen by
+ * measurement (README, "Validity checks") to cost fuzz_sim under 10%. */
+#define VRS_SIM_CHECK_EVERY 16
+
 /* For models: guest memory as the driver sees it. */
 void *vrs_sim_kmalloc(struct vrs_sim *s, size_t size);
 void vrs_sim_kfree(struct vrs_sim *s, void *p, size_t size);
-/* Driver add with bookkeeping and tracing; returns vrs_vq_add's value. */
+/* Driver add with bookkeeping and tracing; returns the driver's value. */
 int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 		unsigned out, unsigned in, void *token);
 /* Device push with tracing; marks the queue dead on failure. */

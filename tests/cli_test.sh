@@ -39,6 +39,9 @@ check() {
 
 # Outcomes of single runs.
 check 0 '^outcome: +works$' run
+check 0 '^driver: +vrsim \(' run
+check 0 '^driver: +vrsim \(' run --driver vrsim
+check 0 '^driver: vrsim$' matrix --driver vrsim --steps 20
 check 0 '^DMA path: +DMA API$' run --platform kvm
 check 1 '^outcome: +private' run --platform sev --no-access-platform --policy never
 check 1 '^  \[private-memory-access\] x[0-9]+: ' run --platform sev --no-access-platform --policy never
@@ -92,6 +95,8 @@ check 0 '^vrsim 0\.1$' --version
 
 # Usage errors: exit 2 and a message that says what is wrong.
 check 2 "unknown platform 'nowhere'; valid platforms: kvm .*sev" run --platform nowhere
+check 2 "unknown driver 'bsd'; valid drivers: vrsim" run --driver bsd
+check 2 "unknown driver 'bsd'; valid drivers: vrsim" matrix --driver bsd
 check 2 "unknown policy 'sometimes'; valid policies: never " run --policy sometimes
 check 2 "unknown device 'gpu'; valid devices: blk net adversarial" run --device gpu
 check 2 "unknown feature 'bogus'; valid features: indirect " run --offer indirect,bogus

@@ -1,5 +1,7 @@
 /* The ring core on its own: the driver side against the device side over a
- * KVM machine's bus, for both layouts, and every lie each side must catch. */
+ * KVM machine's bus, for both layouts, and every lie each side must catch.
+ * The two queues come from the queue-pair fixture (sim/qpair.h) that the
+ * simulation and the ring benchmark use too. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 #include "vq_internal.h"
 #include "sim/kmem.h"
 #include "sim/machine.h"
+#include "sim/qpair.h"
 #include "vrsim/guard.h"
 #include "vrsim/poison.h"
 #include "vrsim/virtio.h"
@@ -16,8 +19,9 @@
 
 static struct vrs_machine *m;
 static struct vrs_kmem kmem;
-static struct vrs_vq *vq;
-static struct vrs_vqdev *dev;
+static struct vrs_qpair qp;
+static struct vrs_vq *vq;	 /* qp's driver queue: vrsim's ring */
+static struct vrs_vqdev *dev; /* qp's device queue */
 static struct vrs_iov iovs[64];
 static unsigned kicks;
 
@@ -39,8 +43,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	vrs_vq_destroy(vq);
-	vrs_vqdev_destroy(dev);
+	vrs_qpair_destroy(&qp);
 	vq = NULL;
 	dev = NULL;
 	vrs_machine_destroy(m);
@@ -48,16 +51,22 @@ static void teardown(void)
 
 TestSuite(vq, .init = setup, .fini = teardown);
 
+/* Open the pair (again: restart it) on the machine's DMA API. */
+static int open_pair(unsigned num, uint64_t features, bool big_endian)
+{
+	struct vrs_qpair_config c = {.num = num, .features = features,
+				     .big_endian_guest = big_endian,
+				     .kmem = &kmem, .notify = notify};
+	int rc = vrs_qpair_open(&qp, m, &c);
+	vq = vrs_ring_driver_vq(qp.dq);
+	dev = qp.dev;
+	return rc;
+}
+
 static void make(unsigned num, uint64_t features)
 {
-	struct vrs_vq_config c = {.num = num, .features = features,
-				  .dma = vrs_machine_dma(m), .kmem = &kmem,
-				  .notify = notify};
-	cr_assert_eq(vrs_vq_create(&c, &vq), 0);
-	struct vrs_vqdev_config d = {.num = num, .features = features,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
-	cr_assert_eq(vrs_vqdev_create(&d, &dev), 0);
+	cr_assert_eq(open_pair(num, features, false), 0);
+	cr_assert_not_null(vq);
 }
 
 static uint8_t *kbuf(size_t n)
@@ -387,9 +396,7 @@ Test(vq, reset_resizes_and_starts_over)
 	cr_assert_eq(vrs_vq_detach_unused(vq, &got), 0);
 	cr_assert_eq(vrs_vq_reset(vq, 16), 0);
 	cr_assert_eq(vrs_vq_num(vq), 16);
-	struct vrs_vqdev_config d = {.num = 16, .features = V1, .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
-	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+	cr_assert_eq(vrs_qpair_reset_device(&qp), 0);
 	round_trip(1, 1, 100, 3);
 	cr_assert_eq(vrs_vq_reset(vq, 12), -EINVAL, "split sizes are powers of two");
 }
@@ -409,22 +416,15 @@ Test(vq, same_size_reset_reuses_the_ring_and_starts_clean)
 		cr_assert_eq(ring[i], 0, "ring byte %zu survived the reset", i);
 	cr_assert_eq(vrs_vq_num_free(vq), 8);
 	cr_assert_eq(vrs_vq_check(vq), 0);
-	struct vrs_vqdev_config d = {.num = 8, .features = V1 | EVENT,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
-	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
+	cr_assert_eq(vrs_qpair_reset_device(&qp), 0);
 	round_trip(2, 1, 64, 2);
 }
 
-static void reset_to(unsigned num, uint64_t features)
+static void reset_to(unsigned num)
 {
-	cr_assert_eq(vrs_vq_reset(vq, num), 0);
+	cr_assert_eq(vrs_qpair_reset(&qp, num), 0);
 	cr_assert_eq(vrs_vq_num(vq), num);
 	cr_assert_eq(vrs_vq_check(vq), 0);
-	struct vrs_vqdev_config d = {.num = num, .features = features,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
-	cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
 }
 
 /* Resets shrink and grow the queue, with indirect chains of changing
@@ -435,7 +435,7 @@ Test(vq, resets_through_smaller_and_larger_sizes_keep_working)
 	make(16, f);
 	static const unsigned sizes[] = {4, 16, 4, 32, 8};
 	for (unsigned k = 0; k < (unsigned)VRS_ARRAY_SIZE(sizes); k++) {
-		reset_to(sizes[k], f);
+		reset_to(sizes[k]);
 		/* chains of changing length reuse each id's indirect shadow */
 		for (unsigned i = 0; i < 3; i++)
 			round_trip(1 + (i + k) % 3, 1, 48, (int)(k * 8 + i));
@@ -466,26 +466,21 @@ Test(vq, shutdown_then_restart_under_other_configurations)
 		{8, V1 | PACKED | INDIRECT}, {64, V1 | INDIRECT | EVENT}, {4, V1 | PACKED},
 	};
 	for (unsigned k = 0; k < (unsigned)VRS_ARRAY_SIZE(next); k++) {
-		struct vrs_vq_config c = {.num = next[k].num, .features = next[k].f,
-					  .dma = vrs_machine_dma(m), .kmem = &kmem,
-					  .notify = notify};
-		cr_assert_eq(vrs_vq_restart(vq, &c), 0);
+		struct vrs_vq *before = vq;
+		/* the pair restarts the queue it has */
+		cr_assert_eq(open_pair(next[k].num, next[k].f, false), 0);
+		cr_assert_eq(vq, before, "the same queue object, restarted");
 		cr_assert_not(vrs_vq_broken(vq));
 		cr_assert_eq(vrs_vq_packed(vq), (next[k].f & PACKED) != 0);
 		cr_assert_eq(vrs_vq_num_free(vq), next[k].num);
 		cr_assert_eq(vrs_vq_check(vq), 0);
-		struct vrs_vqdev_config d = {.num = next[k].num, .features = next[k].f,
-					     .bus = vrs_machine_bus(m)};
-		vrs_vq_addrs(vq, &d.addrs);
-		cr_assert_eq(vrs_vqdev_reset(dev, &d), 0);
 		for (unsigned i = 0; i < 3; i++)
 			round_trip(1 + i, 1, 40, (int)(10 * k + i));
 		vrs_vq_shutdown(vq);
 		cr_assert_eq(vrs_machine_check_leaks(m), 0);
 	}
-	struct vrs_vq_config bad = {.num = 12, .features = V1,
-				    .dma = vrs_machine_dma(m), .kmem = &kmem};
-	cr_assert_eq(vrs_vq_restart(vq, &bad), -EINVAL, "split sizes are powers of two");
+	cr_assert_eq(open_pair(12, V1, false), -EINVAL, "split sizes are powers of two");
+	cr_assert(vrs_vq_broken(vq), "a failed restart leaves the queue broken");
 }
 
 /* The unused tail of host arrays kept from a bigger size is poisoned, so
@@ -494,12 +489,12 @@ Test(vq, arrays_beyond_the_queue_size_are_poisoned_under_asan)
 {
 #ifdef VRS_HAVE_ASAN
 	make(16, V1 | INDIRECT);
-	reset_to(4, V1 | INDIRECT);
+	reset_to(4);
 	cr_assert_not(__asan_address_is_poisoned(&vq->state[3]));
 	cr_assert(__asan_address_is_poisoned(&vq->state[4]));
 	cr_assert(__asan_address_is_poisoned(&vq->extra[15]));
 	cr_assert(__asan_address_is_poisoned(&vq->posted[8]));
-	reset_to(16, V1 | INDIRECT);
+	reset_to(16);
 	cr_assert_not(__asan_address_is_poisoned(&vq->state[15]));
 	/* an indirect table's shadow is untouchable once its buffer is back */
 	round_trip(3, 1, 40, 7);
@@ -534,14 +529,11 @@ Test(vq, detach_unused_finds_a_buffer_added_behind_it)
 
 Test(vq, big_endian_legacy_ring_round_trips)
 {
-	struct vrs_vq_config c = {.num = 8, .features = INDIRECT, .big_endian_guest = true,
-				  .dma = vrs_machine_dma(m), .kmem = &kmem, .notify = notify};
-	cr_assert_eq(vrs_vq_create(&c, &vq), 0);
-	struct vrs_vqdev_config d = {.num = 8, .features = INDIRECT, .big_endian_guest = true,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &d.addrs);
+	cr_assert_eq(open_pair(8, INDIRECT, true), 0);
+	struct vrs_vqdev_config d;
+	vrs_qpair_device_config(&qp, &d);
+	cr_assert(d.big_endian_guest);
 	cr_assert_eq(d.addrs.device % VRS_LEGACY_ALIGN, 0, "legacy used ring is page aligned");
-	cr_assert_eq(vrs_vqdev_create(&d, &dev), 0);
 	/* The avail index is stored big endian. */
 	int t;
 	post_one(&t, 16);
@@ -640,10 +632,7 @@ Test(vq, device_refuses_nested_indirect_and_bad_table_length)
 	publish_raw(d, 1);
 	expect_refused("inside an indirect table");
 
-	struct vrs_vqdev_config c = {.num = 4, .features = V1 | INDIRECT,
-				     .bus = vrs_machine_bus(m)};
-	vrs_vq_addrs(vq, &c.addrs);
-	cr_assert_eq(vrs_vqdev_reset(dev, &c), 0);
+	cr_assert_eq(vrs_qpair_reset_device(&qp), 0);
 	struct raw_desc odd[1] = {{t, 20, VRS_DESC_F_INDIRECT, 0}};
 	publish_raw(odd, 1);
 	expect_refused("not a whole number");

@@ -11,20 +11,16 @@
 #ifndef VRSIM_VQ_H
 #define VRSIM_VQ_H
 
-#include "vrsim/dma.h"
-#include "vrsim/kmem.h"
+#include "vrsim/driver.h"
 
 struct vrs_vq;
 
-struct vrs_sg {
-	void *buf;    /* kernel virtual address in guest memory */
-	uint32_t len; /* > 0 */
-};
-
-/* The bus addresses the device is told (queue_desc/driver/device). */
-struct vrs_vq_addrs {
-	vrs_dma_addr_t desc, driver, device;
-};
+/* This ring as a driver under test (ring/driver.c): the calls below
+ * behind the simulation's driver interface. */
+extern const struct vrs_driver_ops vrs_ring_driver;
+/* The ring queue behind one of its driver queues (NULL for another
+ * driver's), for tests and benchmarks that look inside. */
+struct vrs_vq *vrs_ring_driver_vq(const struct vrs_driver_queue *q);
 
 struct vrs_vq_config {
 	unsigned num;		/* split: power of two; packed: any; <= 32768 */

@@ -9,7 +9,8 @@
  * byte sequence is a valid configuration:
  *   0 platform      1 policy        2 device        3 offered features
  *   4..5 queue size 6 flags         7 fail_nth      8 min_align_mask
- *   9..12 seed (Xen p2m scramble)   13..15 reserved (zero)
+ *   9..12 seed (Xen p2m scramble)   13 driver under test (sim/drivers.h;
+ *   0, what older inputs hold: vrsim's ring)   14..15 reserved (zero)
  * New fields only ever take reserved bytes or are appended after a version
  * bump. Every value of the scheduler's operation byte (sim.c decode_op)
  * already names an operation, so a new operation also needs a version
@@ -73,15 +74,16 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
 void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,
 		      const uint8_t *data, size_t len, FILE *f);
 
-/* One line of key=value words for an input: its platform, policy, device
- * and queue size, and from running it (RECORD mode) the DMA path, ring
- * layout, negotiated features, outcome, steps, buffers the device used
- * and the driver completed, and findings; "outcome=not-run" when nothing runs. For coverage matrices. */
+/* One line of key=value words for an input: its driver, platform, policy,
+ * device and queue size, and from running it (RECORD mode) the DMA path,
+ * ring layout, negotiated features, outcome, steps, buffers the device
+ * used and the driver completed, and findings; "outcome=not-run" when
+ * nothing runs. For coverage matrices. */
 void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
 			 const uint8_t *data, size_t len, FILE *f);
 
 /* Build an input from a one-line description of space-separated
- * key=value words: platform= policy= device= offer=(list|all|none)
+ * key=value words: driver= platform= policy= device= offer=(list|all|none)
  * queue= fail-nth= min-align= seed= ops= opseed= and the flags
  * big-endian, lazy-iotlb, fail-persistent. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL

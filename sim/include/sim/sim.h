@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "sim/drivers.h"
 #include "sim/policy.h"
 #include "vrsim/report.h"
 
@@ -20,11 +21,13 @@ const char *vrs_device_name(enum vrs_device_kind d);
 int vrs_device_by_name(const char *name, enum vrs_device_kind *out);
 
 struct vrs_sim_config {
+	enum vrs_driver_id driver; /* the driver under test */
 	enum vrs_platform_id platform;
 	enum vrs_policy policy;
 	enum vrs_device_kind device;
 	uint64_t offered;	  /* ring and transport bits the device offers */
-	uint64_t driver_features; /* bits the driver supports */
+	uint64_t driver_features; /* bits the driver may accept (the driver
+				   * under test also masks what it lacks) */
 	unsigned queue_size;	  /* 0: 64 */
 	bool big_endian_guest;
 	bool lazy_iotlb;
