@@ -4,6 +4,8 @@
  * named after the kind, so fuzzers deduplicate crashes by oracle. */
 #include "vrsim/report.h"
 
+#include "vrsim/guard.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,13 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 			oracle.hook(oracle.hook_ctx);
 		trap(kind);
 	}
+}
+
+void vrs_report_invariant(const char *what, const char *cond,
+			  const char *file, int line)
+{
+	vrs_report(VRS_FIND_INTERNAL, "%s(%s) broken at %s:%d", what, cond,
+		   file, line);
 }
 
 void vrs_report_set_mode(enum vrs_report_mode mode)

@@ -20,9 +20,31 @@
 			return vrs_guard_rc_;                                  \
 	} while (0)
 
-/* A defensive branch that should never be taken by correct code (SQLite's
- * NEVER()): it stays compiled in every build. */
-#define VRS_NEVER(cond) __builtin_expect(!!(cond), 0)
+/* Defensive branches, as SQLite's ALWAYS() and NEVER(): a condition that
+ * vrsim's own code never makes false (VRS_ALWAYS) or true (VRS_NEVER), with
+ * a branch that recovers anyway. The branch stays in every build; taking
+ * it reports a finding of the kind "vrsim-internal" (an invariant of vrsim
+ * itself broke, not one of the code under test), so a fuzzer keeps such a
+ * crash apart from the bugs it hunts. The coverage build (VRSIM_COVERAGE)
+ * makes them constants, as SQLITE_COVERAGE_TEST does, so an unreachable
+ * defensive branch does not count against branch coverage: the condition
+ * must therefore have no side effects. ring/ links with the interfaces
+ * alone, not with the reporter, and does not use them. */
+void vrs_report_invariant(const char *what, const char *cond,
+			  const char *file, int line);
+#ifdef VRSIM_COVERAGE_BUILD
+#define VRS_ALWAYS(cond) (1)
+#define VRS_NEVER(cond) (0)
+#else
+#define VRS_ALWAYS(cond)                                                       \
+	(__builtin_expect(!!(cond), 1)                                         \
+		 ? 1                                                           \
+		 : (vrs_report_invariant("ALWAYS", #cond, __FILE__, __LINE__), 0))
+#define VRS_NEVER(cond)                                                        \
+	(__builtin_expect(!!(cond), 0)                                         \
+		 ? (vrs_report_invariant("NEVER", #cond, __FILE__, __LINE__), 1) \
+		 : 0)
+#endif
 
 #define VRS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define VRS_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -28,7 +28,9 @@
 	/* the ring and simulation oracles */                                  \
 	X(DATA_INTEGRITY, "data-integrity")                                    \
 	X(LIVENESS, "liveness")                                                \
-	X(PROTOCOL, "protocol")
+	X(PROTOCOL, "protocol")                                                \
+	/* vrsim's own invariants (VRS_ALWAYS / VRS_NEVER, vrsim/guard.h) */   \
+	X(INTERNAL, "vrsim-internal")
 
 enum vrs_finding {
 #define VRS_FINDING_ENUM(id, name) VRS_FIND_##id,
