@@ -9,7 +9,7 @@
 #include "vrsim/guard.h"
 #include "vrsim/poison.h"
 
-void vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
+void vrs_vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
 {
 	if (vq->broken)
 		return; /* keep the first reason: it is the real one */
@@ -25,8 +25,8 @@ static enum vrs_dma_dir sg_dir(bool write)
 	return write ? VRS_DMA_FROM_DEVICE : VRS_DMA_TO_DEVICE;
 }
 
-int vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
-	      vrs_dma_addr_t *addr)
+int vrs_vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
+		  vrs_dma_addr_t *addr)
 {
 	const struct vrs_dma *dma = vq->cfg.dma;
 	int rc = vrs_dma_map_page(dma, sg->buf, sg->len, sg_dir(write), addr);
@@ -36,13 +36,14 @@ int vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
 	return rc;
 }
 
-void vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
-	      bool write)
+void vrs_vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
+		  bool write)
 {
 	vrs_dma_unmap_page(vq->cfg.dma, addr, len, sg_dir(write));
 }
 
-int vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st, unsigned n)
+int vrs_vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st,
+			  unsigned n)
 {
 	struct vq_indir_cache *c = &vq->indir_cache[st - vq->state];
 	if (c->cap < n) {
@@ -62,7 +63,7 @@ int vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st, unsigned n)
 	return 0;
 }
 
-int vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
+int vrs_vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
 {
 	size_t bytes = st->indir_num * sizeof(struct vrs_vring_desc);
 	const struct vrs_dma *dma = vq->cfg.dma;
@@ -75,7 +76,7 @@ int vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
 	return rc;
 }
 
-void vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
+void vrs_vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
 {
 	if (!st->indir)
 		return;
@@ -91,7 +92,8 @@ void vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st)
 	st->indir_num = 0;
 }
 
-void vq_posted(struct vrs_vq *vq, uint16_t id, void *token, uint64_t in_len)
+void vrs_vq_posted(struct vrs_vq *vq, uint16_t id, void *token,
+		   uint64_t in_len)
 {
 	vq->state[id].token = token;
 	vq->state[id].in_len = in_len;
@@ -102,29 +104,29 @@ void vq_posted(struct vrs_vq *vq, uint16_t id, void *token, uint64_t in_len)
 
 /* Everything a used entry claims, checked against the driver's shadow
  * before the driver acts on it. */
-bool vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len)
+bool vrs_vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len)
 {
 	if (id >= vq->num) {
-		vq_bad_ring(vq, "used id %u out of range (queue size %u)", id,
-			    vq->num);
+		vrs_vq_bad_ring(vq, "used id %u out of range (queue size %u)",
+				id, vq->num);
 		return false;
 	}
 	const struct vq_desc_state *st = &vq->state[id];
 	if (!st->token) {
-		vq_bad_ring(vq, "used id %u is not a buffer in flight", id);
+		vrs_vq_bad_ring(vq, "used id %u is not a buffer in flight", id);
 		return false;
 	}
 	if (len > st->in_len) {
-		vq_bad_ring(vq, "used len %u for id %u exceeds its %llu "
-			    "writable bytes", len, id,
-			    (unsigned long long)st->in_len);
+		vrs_vq_bad_ring(vq, "used len %u for id %u exceeds its %llu "
+				"writable bytes", len, id,
+				(unsigned long long)st->in_len);
 		return false;
 	}
 	if (vq->in_order) {
 		uint16_t want = vq->posted[vq->posted_head % vq->num];
 		if (id != want) {
-			vq_bad_ring(vq, "IN_ORDER: device used id %u before "
-				    "id %u", id, want);
+			vrs_vq_bad_ring(vq, "IN_ORDER: device used id %u "
+					"before id %u", id, want);
 			return false;
 		}
 		vq->posted_head++;
@@ -132,7 +134,7 @@ bool vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len)
 	return true;
 }
 
-void *vq_detach(struct vrs_vq *vq, uint16_t id)
+void *vrs_vq_detach_buf(struct vrs_vq *vq, uint16_t id)
 {
 	struct vq_desc_state *st = &vq->state[id];
 	void *token = st->token;
@@ -142,13 +144,13 @@ void *vq_detach(struct vrs_vq *vq, uint16_t id)
 		if (x->flags & VRS_DESC_F_INDIRECT) {
 			for (unsigned j = 0; j < st->indir_num; j++) {
 				const struct vq_desc_extra *ix = &st->indir_extra[j];
-				vq_unmap(vq, ix->addr, ix->len,
-					 ix->flags & VRS_DESC_F_WRITE);
+				vrs_vq_unmap(vq, ix->addr, ix->len,
+					     ix->flags & VRS_DESC_F_WRITE);
 			}
-			vq_free_indirect(vq, st);
+			vrs_vq_free_indirect(vq, st);
 		} else {
-			vq_unmap(vq, x->addr, x->len,
-				 x->flags & VRS_DESC_F_WRITE);
+			vrs_vq_unmap(vq, x->addr, x->len,
+				     x->flags & VRS_DESC_F_WRITE);
 		}
 		last = cur;
 		cur = x->next;
@@ -162,11 +164,17 @@ void *vq_detach(struct vrs_vq *vq, uint16_t id)
 	return token;
 }
 
-static bool valid_num(unsigned num, bool packed)
+static const struct vq_layout_ops *layout_for(uint64_t features)
+{
+	bool packed = vrs_has_feature(features, VRS_F_RING_PACKED);
+	return packed ? &vrs_vq_packed_ops : &vrs_vq_split_ops;
+}
+
+static bool valid_num(const struct vq_layout_ops *ops, unsigned num)
 {
 	if (num == 0 || num > VRS_MAX_QUEUE_SIZE)
 		return false;
-	return packed || (num & (num - 1)) == 0;
+	return !ops->num_pow2 || (num & (num - 1)) == 0;
 }
 
 /* A fresh ring over the memory we hold: zeroed, nothing in flight. */
@@ -257,11 +265,11 @@ static void free_ring(struct vrs_vq *vq)
 static int check_config(const struct vrs_vq_config *cfg)
 {
 	VRS_ENSURE(cfg && cfg->dma && cfg->kmem, EINVAL);
-	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
-	VRS_ENSURE(valid_num(cfg->num, packed), EINVAL);
+	const struct vq_layout_ops *ops = layout_for(cfg->features);
+	VRS_ENSURE(valid_num(ops, cfg->num), EINVAL);
 	/* The packed layout only exists with VERSION_1. */
-	VRS_ENSURE(!packed || vrs_has_feature(cfg->features, VRS_F_VERSION_1),
-		   EINVAL);
+	bool modern = vrs_has_feature(cfg->features, VRS_F_VERSION_1);
+	VRS_ENSURE(!ops->packed || modern, EINVAL);
 	return 0;
 }
 
@@ -275,8 +283,7 @@ static int start(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
 			      .indir_cache = vq->indir_cache};
 	*vq = keep;
 	vq->cfg = *cfg;
-	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
-	vq->ops = packed ? &vrs_vq_packed_ops : &vrs_vq_split_ops;
+	vq->ops = layout_for(cfg->features);
 	vq->e = vrs_endian_for(cfg->features, cfg->big_endian_guest);
 	vq->event_idx = vrs_has_feature(cfg->features, VRS_F_EVENT_IDX);
 	vq->indirect = vrs_has_feature(cfg->features, VRS_F_INDIRECT_DESC);
@@ -308,7 +315,7 @@ void vrs_vq_shutdown(struct vrs_vq *vq)
 	if (!vq)
 		return;
 	free_ring(vq);
-	vq_bad_ring(vq, "the queue was shut down");
+	vrs_vq_bad_ring(vq, "the queue was shut down");
 }
 
 int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
@@ -318,7 +325,7 @@ int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
 	free_ring(vq);
 	int rc = start(vq, cfg);
 	if (rc < 0)
-		vq_bad_ring(vq, "restart could not allocate the ring");
+		vrs_vq_bad_ring(vq, "restart could not allocate the ring");
 	return rc;
 }
 
@@ -355,13 +362,8 @@ bool vrs_vq_kick(struct vrs_vq *vq)
 	if (!vrs_vq_kick_prepare(vq))
 		return false;
 	uint32_t data = vq->cfg.index & 0xffffu;
-	if (vq->notification_data) {
-		/* next avail index (and wrap for packed) in the high half */
-		uint32_t next = vq->ops == &vrs_vq_packed_ops
-			? (uint32_t)vq->next_avail | ((uint32_t)vq->avail_wrap << 15)
-			: vq->avail_idx_shadow;
-		data |= next << 16;
-	}
+	if (vq->notification_data)
+		data |= vq->ops->notify_data(vq) << 16;
 	if (vq->cfg.notify)
 		vq->cfg.notify(vq->cfg.notify_ctx, data);
 	return true;
@@ -406,7 +408,7 @@ int vrs_vq_detach_unused(struct vrs_vq *vq, void **token)
 	for (unsigned k = 0; vq->inflight && k < vq->num; k++) {
 		unsigned i = vq->detach_cursor;
 		if (vq->state[i].token) {
-			*token = vq_detach(vq, (uint16_t)i);
+			*token = vrs_vq_detach_buf(vq, (uint16_t)i);
 			return 0;
 		}
 		vq->detach_cursor = (i + 1) % vq->num;
@@ -416,10 +418,9 @@ int vrs_vq_detach_unused(struct vrs_vq *vq, void **token)
 
 int vrs_vq_reset(struct vrs_vq *vq, unsigned new_num)
 {
-	bool packed = vq->ops == &vrs_vq_packed_ops;
 	if (new_num == 0)
 		new_num = vq->num;
-	VRS_ENSURE(valid_num(new_num, packed), EINVAL);
+	VRS_ENSURE(valid_num(vq->ops, new_num), EINVAL);
 	VRS_ENSURE(vq->num_free == vq->num, EBUSY);
 	if (new_num == vq->num && vq->ring_cpu) {
 		/* Same size: keep the memory, as Linux's virtqueue_reset
@@ -434,7 +435,7 @@ int vrs_vq_reset(struct vrs_vq *vq, unsigned new_num)
 		/* No ring any more: every later call fails cleanly, and a
 		 * later reset may try again. */
 		vq->num_free = vq->num;
-		vq_bad_ring(vq, "queue reset could not allocate the ring");
+		vrs_vq_bad_ring(vq, "queue reset could not allocate the ring");
 	}
 	return rc;
 }
@@ -446,10 +447,7 @@ void vrs_vq_addrs(const struct vrs_vq *vq, struct vrs_vq_addrs *out)
 
 unsigned vrs_vq_num(const struct vrs_vq *vq) { return vq->num; }
 unsigned vrs_vq_num_free(const struct vrs_vq *vq) { return vq->num_free; }
-bool vrs_vq_packed(const struct vrs_vq *vq)
-{
-	return vq->ops == &vrs_vq_packed_ops;
-}
+bool vrs_vq_packed(const struct vrs_vq *vq) { return vq->ops->packed; }
 bool vrs_vq_broken(const struct vrs_vq *vq) { return vq->broken; }
 
 void *vrs_vq_ring(const struct vrs_vq *vq, size_t *size)
@@ -461,7 +459,7 @@ const char *vrs_vq_broken_reason(const struct vrs_vq *vq) { return vq->why; }
 
 void vrs_vq_break(struct vrs_vq *vq, const char *why)
 {
-	vq_bad_ring(vq, "%s", why);
+	vrs_vq_bad_ring(vq, "%s", why);
 }
 
 int vrs_vq_check(const struct vrs_vq *vq)

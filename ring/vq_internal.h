@@ -81,7 +81,10 @@ struct vrs_vq {
 	bool avail_wrap, used_wrap;
 };
 
+/* What differs between the layouts, chosen once when the queue starts. */
 struct vq_layout_ops {
+	bool packed;   /* the VIRTIO_F_RING_PACKED layout */
+	bool num_pow2; /* ring indexes wrap by masking: num a power of two */
 	size_t (*ring_size)(unsigned num, bool legacy);
 	void (*init)(struct vrs_vq *vq); /* ring memory zeroed, ids free */
 	int (*add)(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
@@ -91,31 +94,34 @@ struct vq_layout_ops {
 	bool (*more_used)(struct vrs_vq *vq);
 	void (*disable_cb)(struct vrs_vq *vq);
 	bool (*enable_cb)(struct vrs_vq *vq);
+	/* NOTIFICATION_DATA's high half: where the next buffer will go. */
+	uint32_t (*notify_data)(const struct vrs_vq *vq);
 };
 
 extern const struct vq_layout_ops vrs_vq_split_ops;
 extern const struct vq_layout_ops vrs_vq_packed_ops;
 
 /* Shared helpers (vq.c). */
-void vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
+void vrs_vq_bad_ring(struct vrs_vq *vq, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
-	      vrs_dma_addr_t *addr);
-void vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
-	      bool write);
+int vrs_vq_map_sg(struct vrs_vq *vq, const struct vrs_sg *sg, bool write,
+		  vrs_dma_addr_t *addr);
+void vrs_vq_unmap(struct vrs_vq *vq, vrs_dma_addr_t addr, uint32_t len,
+		  bool write);
 /* Indirect table for n descriptors: kmem + host shadow + mapping. */
-int vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st,
-		      unsigned n);
-void vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st);
+int vrs_vq_alloc_indirect(struct vrs_vq *vq, struct vq_desc_state *st,
+			  unsigned n);
+void vrs_vq_free_indirect(struct vrs_vq *vq, struct vq_desc_state *st);
 /* Bookkeeping when a buffer goes out and when the device returns it:
  * returns false (queue broken) when IN_ORDER is violated. */
-void vq_posted(struct vrs_vq *vq, uint16_t id, void *token, uint64_t in_len);
-bool vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len);
+void vrs_vq_posted(struct vrs_vq *vq, uint16_t id, void *token,
+		   uint64_t in_len);
+bool vrs_vq_check_used(struct vrs_vq *vq, uint32_t id, uint32_t len);
 /* Unmap and free the buffer with this id (split head or packed id) from
  * the shadow, never the shared ring; returns its token. Both layouts
  * link a buffer's descriptors through vq->extra[].next. */
-void *vq_detach(struct vrs_vq *vq, uint16_t id);
-int vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st);
+void *vrs_vq_detach_buf(struct vrs_vq *vq, uint16_t id);
+int vrs_vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st);
 
 /* Shared fields the device writes are read once, as READ_ONCE does. */
 #define VQ_READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)

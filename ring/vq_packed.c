@@ -48,7 +48,7 @@ static void unwind(struct vrs_vq *vq, const struct vq_desc_extra *x0,
 	uint16_t cur = id;
 	for (unsigned k = 0; k < n; k++) {
 		const struct vq_desc_extra *x = x0 ? &x0[k] : &vq->extra[cur];
-		vq_unmap(vq, x->addr, x->len, x->flags & VRS_DESC_F_WRITE);
+		vrs_vq_unmap(vq, x->addr, x->len, x->flags & VRS_DESC_F_WRITE);
 		cur = x->next;
 	}
 }
@@ -57,15 +57,15 @@ static int fill_indirect(struct vrs_vq *vq, const struct vrs_sg *sg,
 			 unsigned total, unsigned out, uint16_t id)
 {
 	struct vq_desc_state *st = &vq->state[id];
-	VRS_GUARD(vq_alloc_indirect(vq, st, total));
+	VRS_GUARD(vrs_vq_alloc_indirect(vq, st, total));
 	struct vrs_packed_desc *table = (struct vrs_packed_desc *)st->indir;
 	for (unsigned k = 0; k < total; k++) {
 		bool write = k >= out;
 		vrs_dma_addr_t a;
-		int rc = vq_map_sg(vq, &sg[k], write, &a);
+		int rc = vrs_vq_map_sg(vq, &sg[k], write, &a);
 		if (rc < 0) {
 			unwind(vq, st->indir_extra, 0, k);
-			vq_free_indirect(vq, st);
+			vrs_vq_free_indirect(vq, st);
 			return rc;
 		}
 		uint16_t flags = write ? VRS_DESC_F_WRITE : 0;
@@ -75,10 +75,10 @@ static int fill_indirect(struct vrs_vq *vq, const struct vrs_sg *sg,
 		st->indir_extra[k] = (struct vq_desc_extra){
 			.addr = a, .len = sg[k].len, .flags = flags};
 	}
-	int rc = vq_map_indirect(vq, st);
+	int rc = vrs_vq_map_indirect(vq, st);
 	if (rc < 0) {
 		unwind(vq, st->indir_extra, 0, total);
-		vq_free_indirect(vq, st);
+		vrs_vq_free_indirect(vq, st);
 	}
 	return rc;
 }
@@ -114,7 +114,7 @@ static int packed_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
 		for (unsigned k = 0; k < total; k++) {
 			bool write = k >= out;
 			vrs_dma_addr_t a;
-			int rc = vq_map_sg(vq, &sg[k], write, &a);
+			int rc = vrs_vq_map_sg(vq, &sg[k], write, &a);
 			if (rc < 0) {
 				/* Nothing is visible yet: the head's flags
 				 * are written last. */
@@ -147,7 +147,7 @@ static int packed_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
 		in_len += sg[k].len;
 	vq->state[id].ndescs = (uint16_t)need;
 	vq->state[id].last = prev;
-	vq_posted(vq, id, token, in_len);
+	vrs_vq_posted(vq, id, token, in_len);
 	vq->num_free -= need;
 	vq->free_head = cur;
 	if (avail_used != vq->avail_used_flags) /* we crossed the end */
@@ -190,8 +190,8 @@ static int packed_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
 	if (!packed_more_used(vq))
 		return -EAGAIN;
 	if (vq->inflight == 0) {
-		vq_bad_ring(vq, "used descriptor at %u with no buffer in "
-			    "flight", vq->last_used);
+		vrs_vq_bad_ring(vq, "used descriptor at %u with no buffer in "
+				"flight", vq->last_used);
 		return -EIO;
 	}
 	/* Only after the flags say used may id and len be read. */
@@ -199,7 +199,7 @@ static int packed_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
 	const struct vrs_packed_desc *d = &vq->pdesc[vq->last_used];
 	uint16_t id = VQ_READ_ONCE(d->id);
 	uint32_t ulen = VQ_READ_ONCE(d->len);
-	if (!vq_check_used(vq, id, ulen))
+	if (!vrs_vq_check_used(vq, id, ulen))
 		return -EIO;
 	uint16_t n = vq->state[id].ndescs;
 	vq->last_used = (uint16_t)(vq->last_used + n);
@@ -207,7 +207,7 @@ static int packed_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
 		vq->last_used = (uint16_t)(vq->last_used - vq->num);
 		vq->used_wrap = !vq->used_wrap;
 	}
-	*token = vq_detach(vq, id);
+	*token = vrs_vq_detach_buf(vq, id);
 	*len = ulen;
 	if (vq->event_flags_shadow == VRS_PACKED_EVENT_DESC) {
 		VQ_WRITE_ONCE(vq->driver_event->off_wrap,
@@ -244,7 +244,16 @@ static bool packed_enable_cb(struct vrs_vq *vq)
 	return !packed_more_used(vq);
 }
 
+/* The next slot and, in bit 15, the wrap counter it will be made
+ * available with. */
+static uint32_t packed_notify_data(const struct vrs_vq *vq)
+{
+	return (uint32_t)vq->next_avail | ((uint32_t)vq->avail_wrap << 15);
+}
+
 const struct vq_layout_ops vrs_vq_packed_ops = {
+	.packed = true,
+	.num_pow2 = false,
 	.ring_size = packed_ring_size,
 	.init = packed_init,
 	.add = packed_add,
@@ -253,4 +262,5 @@ const struct vq_layout_ops vrs_vq_packed_ops = {
 	.more_used = packed_more_used,
 	.disable_cb = packed_disable_cb,
 	.enable_cb = packed_enable_cb,
+	.notify_data = packed_notify_data,
 };

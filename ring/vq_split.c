@@ -71,7 +71,7 @@ static void unwind(struct vrs_vq *vq, const struct vq_desc_extra *x0,
 	uint16_t i = head;
 	for (unsigned k = 0; k < n; k++) {
 		const struct vq_desc_extra *x = indirect ? &x0[k] : &vq->extra[i];
-		vq_unmap(vq, x->addr, x->len, x->flags & VRS_DESC_F_WRITE);
+		vrs_vq_unmap(vq, x->addr, x->len, x->flags & VRS_DESC_F_WRITE);
 		i = x->next;
 	}
 }
@@ -80,14 +80,14 @@ static int add_indirect(struct vrs_vq *vq, const struct vrs_sg *sg,
 			unsigned total, unsigned out, uint16_t head)
 {
 	struct vq_desc_state *st = &vq->state[head];
-	VRS_GUARD(vq_alloc_indirect(vq, st, total));
+	VRS_GUARD(vrs_vq_alloc_indirect(vq, st, total));
 	for (unsigned k = 0; k < total; k++) {
 		bool write = k >= out;
 		vrs_dma_addr_t a;
-		int rc = vq_map_sg(vq, &sg[k], write, &a);
+		int rc = vrs_vq_map_sg(vq, &sg[k], write, &a);
 		if (rc < 0) {
 			unwind(vq, st->indir_extra, 0, k, true);
-			vq_free_indirect(vq, st);
+			vrs_vq_free_indirect(vq, st);
 			return rc;
 		}
 		uint16_t flags = (uint16_t)((write ? VRS_DESC_F_WRITE : 0) |
@@ -95,10 +95,10 @@ static int add_indirect(struct vrs_vq *vq, const struct vrs_sg *sg,
 		write_desc(vq, &st->indir[k], &st->indir_extra[k], a, sg[k].len,
 			   flags, (uint16_t)(k + 1));
 	}
-	int rc = vq_map_indirect(vq, st);
+	int rc = vrs_vq_map_indirect(vq, st);
 	if (rc < 0) {
 		unwind(vq, st->indir_extra, 0, total, true);
-		vq_free_indirect(vq, st);
+		vrs_vq_free_indirect(vq, st);
 		return rc;
 	}
 	write_desc(vq, &vq->desc[head], &vq->extra[head], st->indir_addr,
@@ -115,7 +115,7 @@ static int add_direct(struct vrs_vq *vq, const struct vrs_sg *sg,
 	for (unsigned k = 0; k < total; k++) {
 		bool write = k >= out;
 		vrs_dma_addr_t a;
-		int rc = vq_map_sg(vq, &sg[k], write, &a);
+		int rc = vrs_vq_map_sg(vq, &sg[k], write, &a);
 		if (rc < 0) {
 			unwind(vq, NULL, head, k, false);
 			return rc;
@@ -151,7 +151,7 @@ static int split_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
 		in_len += sg[k].len;
 	vq->num_free -= (unsigned)used;
 	vq->state[head].ndescs = (uint16_t)used;
-	vq_posted(vq, head, token, in_len);
+	vrs_vq_posted(vq, head, token, in_len);
 
 	vq->avail_ring[vq->avail_idx_shadow & (vq->num - 1)] =
 		vrs_to16(vq->e, head);
@@ -189,8 +189,8 @@ static bool chain_intact(struct vrs_vq *vq, uint16_t head)
 		if (vrs_from64(vq->e, VQ_READ_ONCE(d->addr)) != x->addr ||
 		    vrs_from32(vq->e, VQ_READ_ONCE(d->len)) != x->len ||
 		    vrs_from16(vq->e, VQ_READ_ONCE(d->flags)) != x->flags) {
-			vq_bad_ring(vq, "descriptor %u of chain %u was "
-				    "rewritten by the device", i, head);
+			vrs_vq_bad_ring(vq, "descriptor %u of chain %u was "
+					"rewritten by the device", i, head);
 			return false;
 		}
 		i = x->next;
@@ -210,10 +210,10 @@ static int split_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
 	if (used_idx == vq->last_used_idx)
 		return -EAGAIN;
 	if ((uint16_t)(used_idx - vq->last_used_idx) > vq->inflight) {
-		vq_bad_ring(vq, "used index %u is %u ahead, but only %u "
-			    "buffers are in flight", used_idx,
-			    (uint16_t)(used_idx - vq->last_used_idx),
-			    vq->inflight);
+		vrs_vq_bad_ring(vq, "used index %u is %u ahead, but only %u "
+				"buffers are in flight", used_idx,
+				(uint16_t)(used_idx - vq->last_used_idx),
+				vq->inflight);
 		return -EIO;
 	}
 	/* Read the entry only after seeing the index move. */
@@ -222,9 +222,9 @@ static int split_get_buf(struct vrs_vq *vq, uint32_t *len, void **token)
 		&vq->used_ring[vq->last_used_idx & (vq->num - 1)];
 	uint32_t id = vrs_from32(vq->e, VQ_READ_ONCE(u->id));
 	uint32_t ulen = vrs_from32(vq->e, VQ_READ_ONCE(u->len));
-	if (!vq_check_used(vq, id, ulen) || !chain_intact(vq, (uint16_t)id))
+	if (!vrs_vq_check_used(vq, id, ulen) || !chain_intact(vq, (uint16_t)id))
 		return -EIO;
-	*token = vq_detach(vq, (uint16_t)id);
+	*token = vrs_vq_detach_buf(vq, (uint16_t)id);
 	*len = ulen;
 	vq->last_used_idx++;
 	/* Tell the device how far we got, unless callbacks are off. */
@@ -265,7 +265,14 @@ static bool split_enable_cb(struct vrs_vq *vq)
 	return !split_more_used(vq);
 }
 
+static uint32_t split_notify_data(const struct vrs_vq *vq)
+{
+	return vq->avail_idx_shadow;
+}
+
 const struct vq_layout_ops vrs_vq_split_ops = {
+	.packed = false,
+	.num_pow2 = true,
 	.ring_size = split_ring_size,
 	.init = split_init,
 	.add = split_add,
@@ -274,4 +281,5 @@ const struct vq_layout_ops vrs_vq_split_ops = {
 	.more_used = split_more_used,
 	.disable_cb = split_disable_cb,
 	.enable_cb = split_enable_cb,
+	.notify_data = split_notify_data,
 };

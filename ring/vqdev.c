@@ -1,5 +1,5 @@
-/* Device-side virtqueue front end and the chain validation both layouts
- * share. */
+/* Device-side virtqueue front end: the layout is chosen once per
+ * configuration, and the chain validation both layouts share. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include "vqdev_internal.h"
 #include "vrsim/guard.h"
 
-int vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)
+int vrs_vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)
 {
 	if (!d->needs_reset) {
 		va_list ap;
@@ -20,21 +20,21 @@ int vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)
 	return -EPROTO;
 }
 
-int vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
-		   uint64_t addr, uint32_t len, bool write)
+int vrs_vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
+		       uint64_t addr, uint32_t len, bool write)
 {
 	/* A chain longer than the queue is a loop or a lie (2.7.5.3.1). */
 	if (req->niov >= d->cfg.num)
-		return vqdev_protocol_error(d, "chain of head %u longer than "
-					    "the queue size %u", req->id,
-					    d->cfg.num);
+		return vrs_vqdev_protocol_error(
+			d, "chain of head %u longer than the queue size %u",
+			req->id, d->cfg.num);
 	if (len == 0)
-		return vqdev_protocol_error(d, "zero-length descriptor in "
-					    "chain %u", req->id);
+		return vrs_vqdev_protocol_error(
+			d, "zero-length descriptor in chain %u", req->id);
 	if (!write && req->nin)
-		return vqdev_protocol_error(d, "readable descriptor after a "
-					    "writable one in chain %u",
-					    req->id);
+		return vrs_vqdev_protocol_error(
+			d, "readable descriptor after a writable one in "
+			"chain %u", req->id);
 	if (req->niov >= req->iov_cap)
 		return -ENOSPC;
 	req->iov[req->niov++] = (struct vrs_iov){addr, len, write};
@@ -48,65 +48,41 @@ int vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
 	return 0;
 }
 
-int vqdev_indirect_entries(struct vrs_vqdev *d, uint32_t len, uint32_t *n)
+int vrs_vqdev_indirect_entries(struct vrs_vqdev *d, uint32_t len, uint32_t *n)
 {
 	/* Both layouts' descriptors are 16 bytes. */
 	const uint32_t dsz = 16;
 	if (!d->indirect)
-		return vqdev_protocol_error(d, "indirect descriptor without "
-					    "INDIRECT_DESC");
+		return vrs_vqdev_protocol_error(
+			d, "indirect descriptor without INDIRECT_DESC");
 	if (len == 0 || len % dsz)
-		return vqdev_protocol_error(d, "indirect table of %u bytes is "
-					    "not a whole number of "
-					    "descriptors", len);
+		return vrs_vqdev_protocol_error(
+			d, "indirect table of %u bytes is not a whole number "
+			"of descriptors", len);
 	*n = len / dsz;
 	if (*n > d->cfg.num)
-		return vqdev_protocol_error(d, "indirect table of %u entries "
-					    "exceeds the queue size %u", *n,
-					    d->cfg.num);
+		return vrs_vqdev_protocol_error(
+			d, "indirect table of %u entries exceeds the queue "
+			"size %u", *n, d->cfg.num);
 	return 0;
 }
 
-int vqdev_walk_indirect(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
-			uint64_t addr, uint32_t len)
+static const struct vrs_vqdev_layout_ops *layout_for(uint64_t features)
 {
-	const uint32_t dsz = sizeof(struct vrs_vring_desc);
-	uint32_t n, i = 0;
-	VRS_GUARD(vqdev_indirect_entries(d, len, &n));
-	for (uint32_t count = 0;; count++) {
-		/* Each entry can be visited once: more is a loop. */
-		if (count >= n)
-			return vqdev_protocol_error(d, "loop in indirect table "
-						    "of chain %u", req->id);
-		struct vrs_vring_desc desc;
-		VRS_GUARD(vrs_bus_read(d->cfg.bus, addr + (uint64_t)i * dsz,
-				       &desc, dsz));
-		uint16_t flags = vrs_from16(d->e, desc.flags);
-		if (flags & VRS_DESC_F_INDIRECT)
-			return vqdev_protocol_error(d, "indirect descriptor "
-						    "inside an indirect table");
-		VRS_GUARD(vqdev_push_iov(d, req, vrs_from64(d->e, desc.addr),
-					 vrs_from32(d->e, desc.len),
-					 flags & VRS_DESC_F_WRITE));
-		if (!(flags & VRS_DESC_F_NEXT))
-			return 0;
-		i = vrs_from16(d->e, desc.next);
-		if (i >= n)
-			return vqdev_protocol_error(d, "indirect next %u outside "
-						    "the table of %u", i, n);
-	}
+	bool packed = vrs_has_feature(features, VRS_F_RING_PACKED);
+	return packed ? &vrs_vqdev_packed_ops : &vrs_vqdev_split_ops;
 }
 
 static int configure(struct vrs_vqdev *d, const struct vrs_vqdev_config *cfg)
 {
 	VRS_ENSURE(cfg && cfg->bus && cfg->num > 0 &&
 		   cfg->num <= VRS_MAX_QUEUE_SIZE, EINVAL);
-	bool packed = vrs_has_feature(cfg->features, VRS_F_RING_PACKED);
-	VRS_ENSURE(packed || (cfg->num & (cfg->num - 1)) == 0, EINVAL);
+	const struct vrs_vqdev_layout_ops *ops = layout_for(cfg->features);
+	VRS_ENSURE(!ops->num_pow2 || (cfg->num & (cfg->num - 1)) == 0, EINVAL);
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
+	d->ops = ops;
 	d->e = vrs_endian_for(cfg->features, cfg->big_endian_guest);
-	d->packed = packed;
 	d->event_idx = vrs_has_feature(cfg->features, VRS_F_EVENT_IDX);
 	d->indirect = vrs_has_feature(cfg->features, VRS_F_INDIRECT_DESC);
 	d->avail_wrap = d->used_wrap = true;
@@ -146,7 +122,7 @@ int vrs_vqdev_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 	req->niov = req->nout = req->nin = 0;
 	req->out_len = req->in_len = 0;
 	req->ndesc = 0;
-	int rc = d->packed ? vqdev_packed_pop(d, req) : vqdev_split_pop(d, req);
+	int rc = d->ops->pop(d, req);
 	if (rc == 0)
 		d->inflight++;
 	return rc;
@@ -159,8 +135,7 @@ int vrs_vqdev_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
 	VRS_ENSURE(d->inflight > 0, EINVAL);
 	if (d->needs_reset)
 		return -EPROTO;
-	int rc = d->packed ? vqdev_packed_push(d, req, len)
-			   : vqdev_split_push(d, req, len);
+	int rc = d->ops->push(d, req, len);
 	if (rc == 0)
 		d->inflight--;
 	return rc;
@@ -168,16 +143,37 @@ int vrs_vqdev_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
 
 bool vrs_vqdev_need_interrupt(struct vrs_vqdev *d)
 {
-	return d->packed ? vqdev_packed_need_interrupt(d)
-			 : vqdev_split_need_interrupt(d);
+	return d->ops->need_interrupt(d);
 }
 
 int vrs_vqdev_set_kicks(struct vrs_vqdev *d, bool wanted)
 {
-	return d->packed ? vqdev_packed_set_kicks(d, wanted)
-			 : vqdev_split_set_kicks(d, wanted);
+	return d->ops->set_kicks(d, wanted);
 }
 
 unsigned vrs_vqdev_inflight(const struct vrs_vqdev *d) { return d->inflight; }
 bool vrs_vqdev_needs_reset(const struct vrs_vqdev *d) { return d->needs_reset; }
 const char *vrs_vqdev_error(const struct vrs_vqdev *d) { return d->error; }
+
+int vrs_vqdev_check(const struct vrs_vqdev *d)
+{
+	VRS_ENSURE(d, EINVAL);
+	/* What configure accepted and derived: nothing writes it later. */
+	const struct vrs_vqdev_config *cfg = &d->cfg;
+	uint64_t f = cfg->features;
+	VRS_ENSURE(cfg->bus && cfg->num > 0 && cfg->num <= VRS_MAX_QUEUE_SIZE,
+		   EINVAL);
+	VRS_ENSURE(d->ops == layout_for(f), EINVAL);
+	VRS_ENSURE(!d->ops->num_pow2 || (cfg->num & (cfg->num - 1)) == 0,
+		   EINVAL);
+	VRS_ENSURE(d->e.big == vrs_endian_for(f, cfg->big_endian_guest).big,
+		   EINVAL);
+	VRS_ENSURE(d->event_idx == vrs_has_feature(f, VRS_F_EVENT_IDX), EINVAL);
+	VRS_ENSURE(d->indirect == vrs_has_feature(f, VRS_F_INDIRECT_DESC),
+		   EINVAL);
+	/* A reason is kept exactly when the ring was refused, and no reason
+	 * is empty. */
+	VRS_ENSURE(memchr(d->error, '\0', sizeof(d->error)), EINVAL);
+	VRS_ENSURE(d->needs_reset == (d->error[0] != '\0'), EINVAL);
+	return d->ops->check(d);
+}

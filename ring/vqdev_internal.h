@@ -6,10 +6,13 @@
 #include "vrsim/virtio.h"
 #include "vrsim/vqdev.h"
 
+struct vrs_vqdev_layout_ops;
+
 struct vrs_vqdev {
 	struct vrs_vqdev_config cfg;
+	const struct vrs_vqdev_layout_ops *ops;
 	struct vrs_endian e;
-	bool packed, event_idx, indirect;
+	bool event_idx, indirect;
 	bool needs_reset;
 	char error[160];
 	unsigned inflight;
@@ -26,31 +29,33 @@ struct vrs_vqdev {
 	uint16_t signalled_count; /* used_count at the last decision */
 };
 
-/* Refuse the driver's ring: keep the first reason, need a reset. */
-int vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)
+/* What differs between the layouts, chosen once per configuration. */
+struct vrs_vqdev_layout_ops {
+	bool num_pow2; /* ring indexes wrap by masking: num a power of two */
+	int (*pop)(struct vrs_vqdev *d, struct vrs_vqdev_req *req);
+	int (*push)(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
+		    uint32_t len);
+	bool (*need_interrupt)(struct vrs_vqdev *d);
+	int (*set_kicks)(struct vrs_vqdev *d, bool wanted);
+	/* The layout's part of vrs_vqdev_check. */
+	int (*check)(const struct vrs_vqdev *d);
+};
+
+extern const struct vrs_vqdev_layout_ops vrs_vqdev_split_ops;
+extern const struct vrs_vqdev_layout_ops vrs_vqdev_packed_ops;
+
+/* Refuse the driver's ring: keep the first reason, need a reset. Every
+ * fmt starts with text, so a kept reason is never empty (vrs_vqdev_check
+ * relies on it). */
+int vrs_vqdev_protocol_error(struct vrs_vqdev *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Append one buffer to a request, enforcing readable-before-writable,
  * non-zero length and the chain bound. */
-int vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
-		   uint64_t addr, uint32_t len, bool write);
+int vrs_vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
+		       uint64_t addr, uint32_t len, bool write);
 /* Entries in an indirect table of len bytes, or a protocol error when the
  * feature is off or the length is not a whole, bounded table. */
-int vqdev_indirect_entries(struct vrs_vqdev *d, uint32_t len, uint32_t *n);
-/* Walk an indirect table at addr of len bytes into req. */
-int vqdev_walk_indirect(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
-			uint64_t addr, uint32_t len);
-
-int vqdev_split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req);
-int vqdev_split_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
-		     uint32_t len);
-bool vqdev_split_need_interrupt(struct vrs_vqdev *d);
-int vqdev_split_set_kicks(struct vrs_vqdev *d, bool wanted);
-
-int vqdev_packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req);
-int vqdev_packed_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
-		      uint32_t len);
-bool vqdev_packed_need_interrupt(struct vrs_vqdev *d);
-int vqdev_packed_set_kicks(struct vrs_vqdev *d, bool wanted);
+int vrs_vqdev_indirect_entries(struct vrs_vqdev *d, uint32_t len, uint32_t *n);
 
 #endif

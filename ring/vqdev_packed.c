@@ -24,21 +24,22 @@ static int walk_indirect(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
 {
 	const uint32_t dsz = sizeof(struct vrs_packed_desc);
 	uint32_t n;
-	VRS_GUARD(vqdev_indirect_entries(d, len, &n));
+	VRS_GUARD(vrs_vqdev_indirect_entries(d, len, &n));
 	for (uint32_t i = 0; i < n; i++) {
 		struct vrs_packed_desc desc;
 		VRS_GUARD(vrs_bus_read(d->cfg.bus, addr + (uint64_t)i * dsz,
 				       &desc, dsz));
 		if (desc.flags & VRS_DESC_F_INDIRECT)
-			return vqdev_protocol_error(d, "indirect descriptor "
-						    "inside an indirect table");
-		VRS_GUARD(vqdev_push_iov(d, req, desc.addr, desc.len,
-					 desc.flags & VRS_DESC_F_WRITE));
+			return vrs_vqdev_protocol_error(
+				d, "indirect descriptor inside an indirect "
+				"table");
+		VRS_GUARD(vrs_vqdev_push_iov(d, req, desc.addr, desc.len,
+					     desc.flags & VRS_DESC_F_WRITE));
 	}
 	return 0;
 }
 
-int vqdev_packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
+static int packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 {
 	uint16_t slot = d->next_avail;
 	bool wrap = d->avail_wrap;
@@ -54,13 +55,14 @@ int vqdev_packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 		req->id = desc.id;
 		if (desc.flags & VRS_DESC_F_INDIRECT) {
 			if ((desc.flags & VRS_DESC_F_NEXT) || used > 1)
-				return vqdev_protocol_error(
+				return vrs_vqdev_protocol_error(
 					d, "indirect descriptor at %u inside "
 					"a chain", slot);
 			VRS_GUARD(walk_indirect(d, req, desc.addr, desc.len));
 		} else {
-			VRS_GUARD(vqdev_push_iov(d, req, desc.addr, desc.len,
-						 desc.flags & VRS_DESC_F_WRITE));
+			VRS_GUARD(vrs_vqdev_push_iov(
+				d, req, desc.addr, desc.len,
+				desc.flags & VRS_DESC_F_WRITE));
 		}
 		if (++slot >= d->cfg.num) {
 			slot = 0;
@@ -69,13 +71,14 @@ int vqdev_packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 		if (!(desc.flags & VRS_DESC_F_NEXT))
 			break;
 		if (used >= d->cfg.num)
-			return vqdev_protocol_error(d, "chain longer than the "
-						    "queue size %u", d->cfg.num);
+			return vrs_vqdev_protocol_error(
+				d, "chain longer than the queue size %u",
+				d->cfg.num);
 		VRS_GUARD(read_desc(d, slot, &desc));
 		if (!is_avail(desc.flags, wrap))
-			return vqdev_protocol_error(d, "chain continues into "
-						    "descriptor %u, which is "
-						    "not available", slot);
+			return vrs_vqdev_protocol_error(
+				d, "chain continues into descriptor %u, which "
+				"is not available", slot);
 	}
 	req->ndesc = (uint16_t)used;
 	d->next_avail = slot;
@@ -83,8 +86,8 @@ int vqdev_packed_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 	return 0;
 }
 
-int vqdev_packed_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
-		      uint32_t len)
+static int packed_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
+		       uint32_t len)
 {
 	vrs_dma_addr_t a = d->cfg.addrs.desc + 16u * d->next_used;
 	struct {
@@ -120,7 +123,7 @@ static int slot_delta(const struct vrs_vqdev *d, uint16_t pos, bool wrap)
 	return delta >= n ? delta - 2 * n : delta;
 }
 
-bool vqdev_packed_need_interrupt(struct vrs_vqdev *d)
+static bool packed_need_interrupt(struct vrs_vqdev *d)
 {
 	uint16_t old = d->signalled_count, now = d->used_count;
 	if (old == now)
@@ -141,7 +144,7 @@ bool vqdev_packed_need_interrupt(struct vrs_vqdev *d)
 	return vrs_need_event(event, now, old);
 }
 
-int vqdev_packed_set_kicks(struct vrs_vqdev *d, bool wanted)
+static int packed_set_kicks(struct vrs_vqdev *d, bool wanted)
 {
 	struct vrs_packed_event ev = {
 		.off_wrap = (uint16_t)(d->next_avail |
@@ -152,3 +155,30 @@ int vqdev_packed_set_kicks(struct vrs_vqdev *d, bool wanted)
 	};
 	return vrs_bus_write(d->cfg.bus, d->cfg.addrs.device, &ev, sizeof(ev));
 }
+
+static int packed_check(const struct vrs_vqdev *d)
+{
+	const unsigned num = d->cfg.num;
+	/* Both positions only ever move forward modulo num. */
+	VRS_ENSURE(d->next_avail < num && d->next_used < num, EINVAL);
+	/* A chain popped here spans at most num slots, so pushing it wraps
+	 * at most once: (next_used, used_wrap) is the count of used slots
+	 * modulo 2 * num, used_count the same count modulo 2^16, and they
+	 * must agree where 2 * num divides 2^16. */
+	if (65536u % (2 * num) == 0)
+		VRS_ENSURE(d->used_count % (2 * num) ==
+				   d->next_used + (d->used_wrap ? 0 : num),
+			   EINVAL);
+	/* The split fields keep the values configure gave them. */
+	VRS_ENSURE(!d->last_avail && !d->used_idx && !d->signalled, EINVAL);
+	return 0;
+}
+
+const struct vrs_vqdev_layout_ops vrs_vqdev_packed_ops = {
+	.num_pow2 = false,
+	.pop = packed_pop,
+	.push = packed_push,
+	.need_interrupt = packed_need_interrupt,
+	.set_kicks = packed_set_kicks,
+	.check = packed_check,
+};

@@ -24,7 +24,42 @@ static int write16(struct vrs_vqdev *d, vrs_dma_addr_t a, uint16_t v)
 #define USED_IDX 2u
 #define USED_ELEM(i) (4u + 8u * (i))
 
-int vqdev_split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
+/* A split indirect table is a chain of its own, linked by next. */
+static int walk_indirect(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
+			 uint64_t addr, uint32_t len)
+{
+	const uint32_t dsz = sizeof(struct vrs_vring_desc);
+	uint32_t n, i = 0;
+	VRS_GUARD(vrs_vqdev_indirect_entries(d, len, &n));
+	for (uint32_t count = 0;; count++) {
+		/* Each entry can be visited once: more is a loop. */
+		if (count >= n)
+			return vrs_vqdev_protocol_error(
+				d, "loop in indirect table of chain %u",
+				req->id);
+		struct vrs_vring_desc desc;
+		VRS_GUARD(vrs_bus_read(d->cfg.bus, addr + (uint64_t)i * dsz,
+				       &desc, dsz));
+		uint16_t flags = vrs_from16(d->e, desc.flags);
+		if (flags & VRS_DESC_F_INDIRECT)
+			return vrs_vqdev_protocol_error(
+				d, "indirect descriptor inside an indirect "
+				"table");
+		VRS_GUARD(vrs_vqdev_push_iov(d, req,
+					     vrs_from64(d->e, desc.addr),
+					     vrs_from32(d->e, desc.len),
+					     flags & VRS_DESC_F_WRITE));
+		if (!(flags & VRS_DESC_F_NEXT))
+			return 0;
+		i = vrs_from16(d->e, desc.next);
+		if (i >= n)
+			return vrs_vqdev_protocol_error(
+				d, "indirect next %u outside the table of %u",
+				i, n);
+	}
+}
+
+static int split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 {
 	const unsigned num = d->cfg.num;
 	uint16_t avail_idx, head;
@@ -32,20 +67,21 @@ int vqdev_split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 	if (avail_idx == d->last_avail)
 		return -EAGAIN;
 	if ((uint16_t)(avail_idx - d->last_avail) > num)
-		return vqdev_protocol_error(d, "avail index moved from %u to "
-					    "%u, more than the queue size %u",
-					    d->last_avail, avail_idx, num);
+		return vrs_vqdev_protocol_error(
+			d, "avail index moved from %u to %u, more than the "
+			"queue size %u", d->last_avail, avail_idx, num);
 	VRS_GUARD(read16(d, d->cfg.addrs.driver +
 			       AVAIL_RING(d->last_avail & (num - 1)), &head));
 	if (head >= num)
-		return vqdev_protocol_error(d, "avail head %u out of range "
-					    "(queue size %u)", head, num);
+		return vrs_vqdev_protocol_error(
+			d, "avail head %u out of range (queue size %u)", head,
+			num);
 	req->id = head;
 	uint16_t i = head;
 	for (unsigned count = 0;; count++) {
 		if (count >= num)
-			return vqdev_protocol_error(d, "loop in the chain of "
-						    "head %u", head);
+			return vrs_vqdev_protocol_error(
+				d, "loop in the chain of head %u", head);
 		struct vrs_vring_desc desc;
 		VRS_GUARD(vrs_bus_read(d->cfg.bus, d->cfg.addrs.desc + 16u * i,
 				       &desc, sizeof(desc)));
@@ -54,28 +90,28 @@ int vqdev_split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 		uint32_t len = vrs_from32(d->e, desc.len);
 		if (flags & VRS_DESC_F_INDIRECT) {
 			if (flags & VRS_DESC_F_NEXT)
-				return vqdev_protocol_error(
+				return vrs_vqdev_protocol_error(
 					d, "descriptor %u has both INDIRECT "
 					"and NEXT", i);
-			VRS_GUARD(vqdev_walk_indirect(d, req, addr, len));
+			VRS_GUARD(walk_indirect(d, req, addr, len));
 			break;
 		}
-		VRS_GUARD(vqdev_push_iov(d, req, addr, len,
-					 flags & VRS_DESC_F_WRITE));
+		VRS_GUARD(vrs_vqdev_push_iov(d, req, addr, len,
+					     flags & VRS_DESC_F_WRITE));
 		if (!(flags & VRS_DESC_F_NEXT))
 			break;
 		i = vrs_from16(d->e, desc.next);
 		if (i >= num)
-			return vqdev_protocol_error(d, "next %u out of range in "
-						    "chain %u", i, head);
+			return vrs_vqdev_protocol_error(
+				d, "next %u out of range in chain %u", i, head);
 	}
 	req->ndesc = 1;
 	d->last_avail++;
 	return 0;
 }
 
-int vqdev_split_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
-		     uint32_t len)
+static int split_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
+		      uint32_t len)
 {
 	struct vrs_vring_used_elem u = {
 		.id = vrs_to32(d->e, req->id),
@@ -92,7 +128,7 @@ int vqdev_split_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
 	return 0;
 }
 
-bool vqdev_split_need_interrupt(struct vrs_vqdev *d)
+static bool split_need_interrupt(struct vrs_vqdev *d)
 {
 	uint16_t old = d->signalled, now = d->used_idx, v;
 	if (old == now)
@@ -108,7 +144,7 @@ bool vqdev_split_need_interrupt(struct vrs_vqdev *d)
 	return !(v & VRS_AVAIL_F_NO_INTERRUPT);
 }
 
-int vqdev_split_set_kicks(struct vrs_vqdev *d, bool wanted)
+static int split_set_kicks(struct vrs_vqdev *d, bool wanted)
 {
 	vrs_dma_addr_t dev = d->cfg.addrs.device;
 	if (d->event_idx) {
@@ -121,3 +157,25 @@ int vqdev_split_set_kicks(struct vrs_vqdev *d, bool wanted)
 	return write16(d, dev + USED_FLAGS,
 		       wanted ? 0 : VRS_USED_F_NO_NOTIFY);
 }
+
+static int split_check(const struct vrs_vqdev *d)
+{
+	/* last_avail and used_idx move only when a pop or a push succeeds,
+	 * in step with inflight, whatever the driver wrote. */
+	VRS_ENSURE((uint16_t)(d->last_avail - d->used_idx) ==
+			   (uint16_t)d->inflight, EINVAL);
+	/* The packed fields keep the values configure gave them. */
+	VRS_ENSURE(!d->next_avail && !d->next_used && !d->used_count &&
+			   !d->signalled_count && d->avail_wrap && d->used_wrap,
+		   EINVAL);
+	return 0;
+}
+
+const struct vrs_vqdev_layout_ops vrs_vqdev_split_ops = {
+	.num_pow2 = true,
+	.pop = split_pop,
+	.push = split_push,
+	.need_interrupt = split_need_interrupt,
+	.set_kicks = split_set_kicks,
+	.check = split_check,
+};

@@ -289,7 +289,7 @@ void vrs_sim_check_state(struct vrs_sim *s)
 				   "q%u: driver shadow state inconsistent", q);
 			return;
 		}
-		if (0 /* VQDEV_CHECK_PENDING vrs_vqdev_check(sq->dev) < 0 */) {
+		if (vrs_vqdev_check(sq->dev) < 0) {
 			vrs_report(VRS_FIND_PROTOCOL,
 				   "q%u: device queue state inconsistent", q);
 			return;

@@ -58,5 +58,7 @@ int vrs_vqdev_set_kicks(struct vrs_vqdev *d, bool wanted);
 unsigned vrs_vqdev_inflight(const struct vrs_vqdev *d);
 bool vrs_vqdev_needs_reset(const struct vrs_vqdev *d);
 const char *vrs_vqdev_error(const struct vrs_vqdev *d);
+/* Validity check of the device's own state. 0 or -EINVAL. */
+int vrs_vqdev_check(const struct vrs_vqdev *d);
 
 #endif
