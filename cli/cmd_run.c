@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fuzz/target.h"
 #include "vrsim/virtio.h"
-
-#define VRS_CLI_MAX_INPUT (64u << 20) /* a scheduler input is small; refuse more */
 
 struct run_opts {
 	struct vrs_sim_config cfg;
@@ -143,50 +142,14 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *done)
 	return 0;
 }
 
-/* The whole file into *buf (never NULL, even when empty). */
+/* The whole file into *buf, with the reader the replayers use. */
 static int read_input(const char *path, uint8_t **buf, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		goto fail;
-	size_t cap = 4096, n = 0;
-	uint8_t *b = malloc(cap);
-	if (!b) {
-		fclose(f);
-		errno = ENOMEM;
-		goto fail;
-	}
-	for (;;) {
-		n += fread(b + n, 1, cap - n, f);
-		if (ferror(f) || n > VRS_CLI_MAX_INPUT) {
-			int err = ferror(f) ? errno : EFBIG;
-			free(b);
-			fclose(f);
-			errno = err;
-			goto fail;
-		}
-		if (feof(f))
-			break;
-		if (n == cap) {
-			uint8_t *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				fclose(f);
-				errno = ENOMEM;
-				goto fail;
-			}
-			b = nb;
-			cap *= 2;
-		}
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return 0;
-fail:
-	fprintf(stderr, "vrsim run: cannot read input file '%s': %s\n", path,
-		strerror(errno));
-	return -1;
+	int rc = vrs_fuzz_read_input(path, buf, len);
+	if (rc < 0)
+		fprintf(stderr, "vrsim run: cannot read input file '%s': %s\n",
+			path, strerror(-rc));
+	return rc;
 }
 
 static void summary(const struct run_opts *o, size_t input_len,

@@ -2,6 +2,6 @@
  * (forged used ids and lengths, descriptors and used entries rewritten
  * between two reads, wrap-counter lies); armed: dma-debug, DMA misuse and
  * the driver's contract with its caller. */
-#include "simtarget.h"
+#include "fuzz/target.h"
 
-VRS_FUZZ_SIM_TARGET("fuzz_driver", VRS_ROLE_HOSTILE_DEV);
+VRS_FUZZ_TARGET(vrs_fuzz_driver_target);

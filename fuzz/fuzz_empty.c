@@ -21,5 +21,13 @@ static long encode(const char *description, uint8_t *out, size_t cap)
 	return (long)n;
 }
 
-VRS_FUZZ_TARGET(.name = "fuzz_empty", .init = init, .run = run,
-		.cleanup = cleanup, .decode = decode, .encode = encode);
+static const struct vrs_fuzz_target empty = {
+	.name = "fuzz_empty",
+	.init = init,
+	.run = run,
+	.cleanup = cleanup,
+	.decode = decode,
+	.encode = encode,
+};
+
+VRS_FUZZ_TARGET(empty);

@@ -1,5 +1,5 @@
 /* fuzz_sim: honest driver and device with random features, platform,
  * policy, queue size and fault injection; every oracle armed. */
-#include "simtarget.h"
+#include "fuzz/target.h"
 
-VRS_FUZZ_SIM_TARGET("fuzz_sim", VRS_ROLE_HONEST);
+VRS_FUZZ_TARGET(vrs_fuzz_sim_target);

@@ -10,8 +10,8 @@ __AFL_FUZZ_INIT();
 
 int main(void)
 {
-	if (vrs_fuzz_target.init() < 0) {
-		fprintf(stderr, "%s: init failed\n", vrs_fuzz_target.name);
+	if (vrs_fuzz_target->init() < 0) {
+		fprintf(stderr, "%s: init failed\n", vrs_fuzz_target->name);
 		return 1;
 	}
 #ifdef __AFL_HAVE_MANUAL_CONTROL
@@ -20,8 +20,8 @@ int main(void)
 	const uint8_t *buf = __AFL_FUZZ_TESTCASE_BUF;
 	while (__AFL_LOOP(100000)) {
 		size_t len = (size_t)__AFL_FUZZ_TESTCASE_LEN;
-		vrs_fuzz_target.run(buf, len);
+		vrs_fuzz_target->run(buf, len);
 	}
-	vrs_fuzz_target.cleanup();
+	vrs_fuzz_target->cleanup();
 	return 0;
 }

@@ -35,8 +35,8 @@ static void usage(FILE *f)
 		"                (inputs/s, file reading left out)\n"
 		"   or: replay_%s --encode DESCRIPTION > FILE\n"
 		"  --encode      write the input a one-line description stands for\n",
-		vrs_fuzz_target.name, vrs_fuzz_target.name,
-		vrs_fuzz_target.name);
+		vrs_fuzz_target->name, vrs_fuzz_target->name,
+		vrs_fuzz_target->name);
 }
 
 /* --keep-going: the armed kinds an input raised (what would have aborted). */
@@ -53,50 +53,37 @@ static void note_findings(const char *path)
 	with_findings += any;
 }
 
+static int unreadable(const char *path, int rc)
+{
+	fprintf(stderr, "replay: cannot read %s: %s\n", path, strerror(-rc));
+	return -1;
+}
+
 static int run_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "replay: cannot open %s: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	size_t cap = 1 << 16, len = 0;
-	uint8_t *buf = malloc(cap);
-	size_t n;
-	while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len == cap) {
-			uint8_t *bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	bool bad = ferror(f) || !buf;
-	fclose(f);
-	if (bad) {
-		fprintf(stderr, "replay: cannot read %s\n", path);
-		free(buf);
-		return -1;
-	}
+	int rc;
 	if (decode_only) {
-		printf("== %s (%zu bytes)\n", path, len);
-		vrs_fuzz_target.decode(buf, len, stdout);
-	} else if (summary_only) {
+		rc = vrs_fuzz_decode_file(vrs_fuzz_target, path, stdout);
+		if (rc < 0)
+			return unreadable(path, rc);
+		replayed++;
+		return 0;
+	}
+	uint8_t *buf;
+	size_t len;
+	rc = vrs_fuzz_read_input(path, &buf, &len);
+	if (rc < 0)
+		return unreadable(path, rc);
+	if (summary_only) {
 		printf("%s\t", path);
-		vrs_fuzz_target.summarize(buf, len, stdout);
+		vrs_fuzz_target->summarize(buf, len, stdout);
 	} else {
 		if (verbose)
 			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (unsigned i = 0; i < passes; i++)
-			vrs_fuzz_target.run(buf, len);
+			vrs_fuzz_target->run(buf, len);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		run_seconds += (double)(t1.tv_sec - t0.tv_sec) +
 			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -147,7 +134,7 @@ static int run_path(const char *path)
 static int encode(const char *description)
 {
 	static uint8_t out[1 << 20];
-	long n = vrs_fuzz_target.encode(description, out, sizeof(out));
+	long n = vrs_fuzz_target->encode(description, out, sizeof(out));
 	if (n < 0) {
 		fprintf(stderr, "replay: cannot encode '%s'\n", description);
 		return 2;
@@ -200,14 +187,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (summary_only && (decode_only || !vrs_fuzz_target.summarize)) {
+	if (summary_only && (decode_only || !vrs_fuzz_target->summarize)) {
 		fprintf(stderr, "replay: %s\n", decode_only
 			? "--summary and --decode exclude each other"
 			: "--summary: this target has no configuration to summarize");
 		return 2;
 	}
-	if (vrs_fuzz_target.init() < 0) {
-		fprintf(stderr, "replay: %s: init failed\n", vrs_fuzz_target.name);
+	if (vrs_fuzz_target->init() < 0) {
+		fprintf(stderr, "replay: %s: init failed\n", vrs_fuzz_target->name);
 		return 1;
 	}
 	if (keep_going)
@@ -216,23 +203,23 @@ int main(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		if (run_path(argv[i]) < 0)
 			rc = 2;
-	vrs_fuzz_target.cleanup();
+	vrs_fuzz_target->cleanup();
 	if (decode_only || summary_only)
 		fprintf(stderr, "replay: %u inputs %s for %s\n", replayed,
 			decode_only ? "decoded" : "summarized",
-			vrs_fuzz_target.name);
+			vrs_fuzz_target->name);
 	else if (passes > 1)
 		fprintf(stderr, "replay: %u inputs through %s %u times: %.0f "
 			"inputs/s in the runs%s\n", replayed,
-			vrs_fuzz_target.name, passes,
+			vrs_fuzz_target->name, passes,
 			run_seconds > 0 ? replayed * (double)passes / run_seconds : 0,
 			with_findings ? " (some with a finding)" : "");
 	else if (with_findings)
 		fprintf(stderr, "replay: %u inputs through %s, %u with a "
-			"finding\n", replayed, vrs_fuzz_target.name,
+			"finding\n", replayed, vrs_fuzz_target->name,
 			with_findings);
 	else
 		fprintf(stderr, "replay: %u inputs through %s, no finding\n",
-			replayed, vrs_fuzz_target.name);
+			replayed, vrs_fuzz_target->name);
 	return rc ? rc : with_findings ? 1 : 0;
 }

@@ -1,15 +1,18 @@
-/* Shared body of the simulation fuzz targets. */
-#include "simtarget.h"
-
+/* The simulation fuzz targets (fuzz_sim, fuzz_driver, fuzz_device): one
+ * simulation per process, the input format of sim/input.h, the oracles
+ * each role arms, and the context printed when one fires. */
+#include "fuzz/target.h"
+#include "sim/input.h"
 #include "vrsim/report.h"
 
 static struct vrs_sim *sim;
 static enum vrs_input_role role;
+static const char *target_name; /* for the reproduce line */
 static struct vrs_sim_config current;
 
 /* What is a bug for each role. A hostile party makes DMA faults, refused
  * rings and garbage data normal; what the code under test must still never
- * do stays armed. */
+ * do stays armed, and so does a broken invariant of vrsim itself. */
 static uint64_t armed_kinds(enum vrs_input_role r)
 {
 	uint64_t debug = 0;
@@ -21,13 +24,15 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 	case VRS_ROLE_HOSTILE_DEV:
 		/* the driver under test: its DMA API use and its contract */
 		return debug | VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
-		       VRS_FIND_BIT(VRS_FIND_PROTOCOL);
+		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
+		       VRS_FIND_BIT(VRS_FIND_INTERNAL);
 	case VRS_ROLE_HOSTILE_DRV:
 		/* the device under test: crashes, sanitizers, its own
 		 * conformance (used lengths), and misuse of the DMA layer by
 		 * vrsim's own hostile driver */
 		return VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
-		       VRS_FIND_BIT(VRS_FIND_PROTOCOL);
+		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
+		       VRS_FIND_BIT(VRS_FIND_INTERNAL);
 	}
 	return VRS_FIND_ALL;
 }
@@ -39,12 +44,13 @@ static void print_context(void *ctx)
 	fprintf(stderr, "---- vrsim: trace tail ----\n");
 	vrs_sim_print_trace(sim, stderr, 60);
 	fprintf(stderr, "---- reproduce: scripts/reproduce %s FILE ----\n",
-		vrs_fuzz_target.name);
+		target_name);
 }
 
-int vrs_fuzz_sim_init(enum vrs_input_role r)
+static int sim_init(const char *name, enum vrs_input_role r)
 {
 	role = r;
+	target_name = name;
 	int rc = vrs_sim_create(&sim);
 	if (rc < 0)
 		return rc;
@@ -54,13 +60,13 @@ int vrs_fuzz_sim_init(enum vrs_input_role r)
 	return 0;
 }
 
-void vrs_fuzz_sim_cleanup(void)
+static void sim_cleanup(void)
 {
 	vrs_sim_destroy(sim);
 	sim = NULL;
 }
 
-int vrs_fuzz_sim_run(const uint8_t *data, size_t len)
+static int sim_run(const uint8_t *data, size_t len)
 {
 	const uint8_t *ops;
 	size_t ops_len;
@@ -74,17 +80,34 @@ int vrs_fuzz_sim_run(const uint8_t *data, size_t len)
 	return 0;
 }
 
-void vrs_fuzz_sim_decode(const uint8_t *data, size_t len, FILE *f)
+static void sim_decode(const uint8_t *data, size_t len, FILE *f)
 {
 	vrs_input_decode(sim, role, data, len, f);
 }
 
-void vrs_fuzz_sim_summarize(const uint8_t *data, size_t len, FILE *f)
+static void sim_summarize(const uint8_t *data, size_t len, FILE *f)
 {
 	vrs_input_summarize(sim, role, data, len, f);
 }
 
-long vrs_fuzz_sim_encode(const char *description, uint8_t *out, size_t cap)
+static long sim_encode(const char *description, uint8_t *out, size_t cap)
 {
 	return vrs_input_encode_text(description, out, cap);
 }
+
+/* A target of a role: what differs between the three. */
+#define SIM_TARGET(sym, target, r)                                             \
+	static int init_##sym(void) { return sim_init(target, r); }            \
+	const struct vrs_fuzz_target sym = {                                   \
+		.name = target,                                                \
+		.init = init_##sym,                                            \
+		.run = sim_run,                                                \
+		.cleanup = sim_cleanup,                                        \
+		.decode = sim_decode,                                          \
+		.summarize = sim_summarize,                                    \
+		.encode = sim_encode,                                          \
+	}
+
+SIM_TARGET(vrs_fuzz_sim_target, "fuzz_sim", VRS_ROLE_HONEST);
+SIM_TARGET(vrs_fuzz_driver_target, "fuzz_driver", VRS_ROLE_HOSTILE_DEV);
+SIM_TARGET(vrs_fuzz_device_target, "fuzz_device", VRS_ROLE_HOSTILE_DRV);

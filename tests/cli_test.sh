@@ -86,6 +86,15 @@ echo "ok: matrix rows for: $platforms"
 check 0 '^\| kvm \| yes \| works \|' matrix --format markdown
 check 0 '^- `today`: ' matrix --format markdown --steps 20
 
+# Decoding fuzz inputs, of every target the registry knows.
+top=$(cd "$(dirname "$0")/.." && pwd)
+check 0 '^driver +vrsim$' decode "$top/corpora/fuzz_sim/seeds/empty-ops"
+check 0 '^outcome: ' decode --target fuzz_driver "$top/corpora/fuzz_sim/seeds/empty-ops"
+check 0 '^map [0-9]+ from-device ' decode --target fuzz_swiotlb "$top/corpora/fuzz_swiotlb/seeds/exhaustion"
+check 0 '^== .*/seeds/[^ ]+ \([0-9]+ bytes\)$' decode --target fuzz_iommu "$top/corpora/fuzz_iommu/seeds/$(ls "$top/corpora/fuzz_iommu/seeds" | head -n 1)"
+check 2 "unknown target 'nope'; valid targets: fuzz_sim fuzz_driver fuzz_device fuzz_swiotlb fuzz_iommu" decode --target nope x
+check 2 "cannot read '$TMP/missing'" decode "$TMP/missing"
+
 # Help and version.
 check 0 '^usage: vrsim ' --help
 check 0 '^usage: vrsim ' help

@@ -29,10 +29,33 @@ struct vrs_fuzz_target {
 	long (*encode)(const char *description, uint8_t *out, size_t cap);
 };
 
-extern const struct vrs_fuzz_target vrs_fuzz_target;
+/* This executable's target, the one its front end drives: each fuzz_X.c
+ * names it with VRS_FUZZ_TARGET. */
+extern const struct vrs_fuzz_target *const vrs_fuzz_target;
+#define VRS_FUZZ_TARGET(target)                                                \
+	const struct vrs_fuzz_target *const vrs_fuzz_target = &(target)
 
-/* Declare the target of this executable. */
-#define VRS_FUZZ_TARGET(...)                                                   \
-	const struct vrs_fuzz_target vrs_fuzz_target = {__VA_ARGS__}
+/* The targets vrsim_fuzz defines: every one but fuzz_empty. */
+extern const struct vrs_fuzz_target vrs_fuzz_sim_target;
+extern const struct vrs_fuzz_target vrs_fuzz_driver_target;
+extern const struct vrs_fuzz_target vrs_fuzz_device_target;
+extern const struct vrs_fuzz_target vrs_fuzz_swiotlb_target;
+extern const struct vrs_fuzz_target vrs_fuzz_iommu_target;
+
+/* Those targets by name (registry.c, which links all of them in: a fuzz
+ * executable does not use it), NULL-terminated, fuzz_sim first. */
+extern const struct vrs_fuzz_target *const vrs_fuzz_targets[];
+/* 0 and *t, or -ENOENT. */
+int vrs_fuzz_target_find(const char *name, const struct vrs_fuzz_target **t);
+
+/* The whole of an input file in *data (free() it): 0 or a negative errno
+ * (-EFBIG past VRS_FUZZ_INPUT_MAX). */
+#define VRS_FUZZ_INPUT_MAX ((size_t)64 << 20)
+int vrs_fuzz_read_input(const char *path, uint8_t **data, size_t *len);
+/* "== PATH (N bytes)", then the input decoded by t (initialised): what
+ * replay_X --decode and vrsim decode print. 0, or a negative errno when
+ * the file cannot be read (nothing printed). */
+int vrs_fuzz_decode_file(const struct vrs_fuzz_target *t, const char *path,
+			 FILE *f);
 
 #endif
