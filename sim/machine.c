@@ -241,6 +241,23 @@ int vrs_machine_check(const struct vrs_machine *m)
 	return 0;
 }
 
+int vrs_machine_check_run(const struct vrs_machine *m)
+{
+	VRS_ENSURE(m && m->plat, EINVAL);
+	VRS_GUARD(vrs_gmem_check(m->gm));
+	VRS_GUARD(vrs_dma_debug_check(m->debug));
+	/* A backend the platform does not use keeps its reset state; the
+	 * swiotlb check walks every slot of the pool, so it runs only where
+	 * the run can have changed one. */
+	enum vrs_plat_dma d = m->plat->dma;
+	if (d == VRS_PLAT_DMA_BOUNCE || d == VRS_PLAT_DMA_XEN ||
+	    d == VRS_PLAT_DMA_RESTRICTED)
+		VRS_GUARD(vrs_swiotlb_check(m->swiotlb));
+	if (d == VRS_PLAT_DMA_IOMMU)
+		VRS_GUARD(vrs_iommu_check(m->iommu));
+	return 0;
+}
+
 struct vrs_swiotlb *vrs_machine_swiotlb(struct vrs_machine *m)
 {
 	return m->swiotlb;

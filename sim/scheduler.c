@@ -295,7 +295,7 @@ void vrs_sim_check_state(struct vrs_sim *s)
 			return;
 		}
 	}
-	if (vrs_machine_check(s->m) < 0)
+	if (vrs_machine_check_run(s->m) < 0)
 		vrs_report(VRS_FIND_PROTOCOL,
 			   "machine state inconsistent (guest memory or a DMA "
 			   "backend failed its check)");

@@ -1,0 +1,105 @@
+/* The scheduler's validity checks (vrs_sim_check_state): quiet on the
+ * queues of an honest run, a protocol finding naming the object when a
+ * driver's shadow or a device queue's own state is inconsistent, and no
+ * judgement of a shadow the driver has declared broken. White-box: it
+ * builds the queues of a run by hand and breaks them. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "sim_internal.h"
+#include "sim/kmem.h"
+#include "testing.h"
+#include "vqdev_internal.h"
+
+static struct vrs_sim *s;
+
+static void setup(void)
+{
+	vrs_test_setup();
+	cr_assert_eq(vrs_sim_create(&s), 0);
+	struct vrs_run_config rc = {.platform = VRS_PLAT_SEV,
+				    .access_platform = true};
+	cr_assert_eq(vrs_machine_setup(s->m, &rc), 0);
+	struct vrs_qpair_config pc = {.num = 8,
+				      .features = VRS_BIT(VRS_F_VERSION_1),
+				      .kmem = &s->kmem};
+	cr_assert_eq(vrs_qpair_open(&s->pair[0], s->m, &pc), 0);
+	s->nq = 1;
+	s->q[0].dq = s->pair[0].dq;
+	s->q[0].dev = s->pair[0].dev;
+	vrs_report_clear();
+}
+
+static void teardown(void)
+{
+	vrs_qpair_shutdown(&s->pair[0]);
+	vrs_machine_clean(s->m);
+	vrs_sim_destroy(s);
+	vrs_test_teardown();
+}
+
+TestSuite(scheduler, .init = setup, .fini = teardown);
+
+/* A driver whose shadow check fails: vrsim's ring with another check. */
+static bool broken_flag;
+static int failing_check(const struct vrs_driver_queue *q) { return -EINVAL; }
+static bool says_broken(const struct vrs_driver_queue *q) { return broken_flag; }
+
+static void use_failing_driver(struct vrs_driver_ops *ops,
+			       struct vrs_driver_queue *fake)
+{
+	*ops = vrs_ring_driver;
+	ops->check = failing_check;
+	ops->broken = says_broken;
+	fake->ops = ops;
+	s->q[0].dq = fake;
+}
+
+Test(scheduler, quiet_on_honest_queues)
+{
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "%s",
+		     vrs_report_last(VRS_FIND_PROTOCOL));
+}
+
+Test(scheduler, reports_an_inconsistent_driver_shadow)
+{
+	struct vrs_driver_ops ops;
+	struct vrs_driver_queue fake;
+	use_failing_driver(&ops, &fake);
+	broken_flag = false;
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
+	cr_assert(strstr(vrs_report_last(VRS_FIND_PROTOCOL), "driver shadow"));
+	s->q[0].dq = s->pair[0].dq;
+}
+
+Test(scheduler, leaves_a_broken_driver_alone)
+{
+	struct vrs_driver_ops ops;
+	struct vrs_driver_queue fake;
+	use_failing_driver(&ops, &fake);
+	broken_flag = true;
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+	s->q[0].dq = s->pair[0].dq;
+}
+
+Test(scheduler, reports_an_inconsistent_device_queue)
+{
+	s->q[0].dev->used_idx++; /* a push no chain in flight explains */
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
+	cr_assert(strstr(vrs_report_last(VRS_FIND_PROTOCOL), "device queue"));
+	s->q[0].dev->used_idx--;
+}
+
+/* One report per run: the first inconsistency, not its echoes. */
+Test(scheduler, reports_once)
+{
+	s->q[0].dev->used_idx++;
+	vrs_sim_check_state(s);
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 1);
+	s->q[0].dev->used_idx--;
+}
