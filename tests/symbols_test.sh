@@ -5,7 +5,8 @@
 # nm and fails on one without it. First it shows it can fail: an archive
 # with one unprefixed symbol must be caught.
 . "$(dirname "$0")/support/shtest.sh"
-build=$1
+# Usage: tests/symbols_test.sh LIBRARY.a...
+[ $# -gt 0 ] || { echo "usage: $0 LIBRARY.a..." >&2; exit 2; }
 cc=${CC:-cc}
 
 # Global symbols an archive defines that do not start with vrs_.
@@ -24,9 +25,8 @@ else
 	bad "could not build the probe archive with $cc"
 fi
 
-libs=$(find "$build" -name 'libvrsim_*.a' | sort)
-[ -n "$libs" ] || bad "no libvrsim_*.a under $build"
-for lib in $libs; do
+for lib in "$@"; do
+	[ -f "$lib" ] || { bad "no library $lib"; continue; }
 	name=$(basename "$lib")
 	n=$(nm -g --defined-only "$lib" | awk 'NF == 3' | wc -l)
 	hits=$(unprefixed "$lib")
