@@ -43,7 +43,10 @@ struct vrs_swiotlb {
 	uint64_t min_align_mask; /* set by the platform per device */
 	size_t index;		 /* next-fit start of the slot search */
 	size_t used;		 /* slots held by live mappings */
-	bool dirty;		 /* slots changed since the last reset */
+	/* Segments [seg_lo, seg_hi) are the only ones whose slots changed
+	 * since the last reset: a mapping and the free runs it shortens stay
+	 * in its segment. Reset and check look at no other. */
+	size_t seg_lo, seg_hi;
 	struct slot *slots;	 /* nslots entries, host side */
 	struct slot *pristine;	 /* the all-free state, copied in by reset */
 };
@@ -63,15 +66,25 @@ static size_t seg_start(size_t i)
 	return i - i % SEG_SLOTS;
 }
 
-/* Reset runs once per fuzz input: a copy of the pristine table, and
- * nothing at all when the run never touched the pool. */
+/* Reset runs once per fuzz input: a copy of the pristine table over the
+ * segments the run touched, nothing at all when it touched none. */
 static void reset_slots(struct vrs_swiotlb *sw)
 {
-	if (sw->dirty)
-		memcpy(sw->slots, sw->pristine, sw->nslots * sizeof(*sw->slots));
-	sw->dirty = false;
+	if (sw->seg_lo < sw->seg_hi)
+		memcpy(sw->slots + sw->seg_lo * SEG_SLOTS,
+		       sw->pristine + sw->seg_lo * SEG_SLOTS,
+		       (sw->seg_hi - sw->seg_lo) * SEG_SLOTS * sizeof(*sw->slots));
+	sw->seg_lo = sw->nslots / SEG_SLOTS;
+	sw->seg_hi = 0;
 	sw->index = 0;
 	sw->used = 0;
+}
+
+static void touch_segment(struct vrs_swiotlb *sw, size_t slot)
+{
+	size_t seg = slot / SEG_SLOTS;
+	sw->seg_lo = VRS_MIN(sw->seg_lo, seg);
+	sw->seg_hi = VRS_MAX(sw->seg_hi, seg + 1);
 }
 
 int vrs_swiotlb_create(struct vrs_gmem *gm, size_t pool_bytes,
@@ -95,7 +108,8 @@ int vrs_swiotlb_create(struct vrs_gmem *gm, size_t pool_bytes,
 			.head = SLOT_NONE,
 			.free_run = (uint8_t)(SEG_SLOTS - i % SEG_SLOTS),
 		};
-	sw->dirty = true;
+	sw->seg_lo = 0;
+	sw->seg_hi = sw->nslots / SEG_SLOTS;
 	if (rc < 0) {
 		vrs_swiotlb_destroy(sw);
 		return rc;
@@ -229,7 +243,7 @@ static void claim(struct vrs_swiotlb *sw, size_t i, size_t n, vrs_gpa_t orig,
 	for (size_t j = i; j > seg_start(i) && sw->slots[j - 1].free_run; j--)
 		sw->slots[j - 1].free_run = (uint8_t)++count;
 	sw->used += n;
-	sw->dirty = true;
+	touch_segment(sw, i);
 	sw->index = (i + n) % sw->nslots;
 }
 
@@ -435,8 +449,10 @@ int vrs_swiotlb_check(const struct vrs_swiotlb *sw)
 	VRS_ENSURE(sw && sw->slots && sw->nslots % SEG_SLOTS == 0, EINVAL);
 	VRS_ENSURE(vrs_swiotlb_owns(sw, sw->start), EINVAL);
 	VRS_ENSURE(sw->index < sw->nslots, EINVAL);
+	/* Untouched segments are the pristine table, with nothing used. */
+	VRS_ENSURE(sw->seg_hi <= sw->nslots / SEG_SLOTS, EINVAL);
 	size_t used = 0;
-	for (size_t i = sw->nslots; i > 0; i--) {
+	for (size_t i = sw->seg_hi * SEG_SLOTS; i > sw->seg_lo * SEG_SLOTS; i--) {
 		size_t k = i - 1;
 		const struct slot *s = &sw->slots[k];
 		/* The free run a slot must show, from the slot after it. */

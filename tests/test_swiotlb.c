@@ -495,6 +495,37 @@ Test(swiotlb, reset_frees_everything_and_gmem_reset_clears_the_pool)
 	done();
 }
 
+/* Reset copies back only the segments a run touched: after runs that
+ * touched all, some or one of them, every segment is whole again. */
+Test(swiotlb, reset_restores_every_touched_segment)
+{
+	make(4 * SEG);
+	vrs_gpa_t orig = kmalloc(SEG), t[4];
+	for (unsigned round = 0; round < 3; round++) {
+		unsigned n = round == 0 ? 4 : round == 1 ? 2 : 1;
+		for (unsigned i = 0; i < n; i++)
+			cr_assert_eq(vrs_swiotlb_map(sw, orig, SEG, VRS_DMA_TO_DEVICE,
+						     &t[i]), 0);
+		cr_assert_eq(vrs_swiotlb_check(sw), 0);
+		if (n > 1)
+			cr_assert_eq(vrs_swiotlb_unmap(sw, t[1], SEG,
+						       VRS_DMA_TO_DEVICE), 0);
+		cr_assert_eq(vrs_swiotlb_check(sw), 0);
+		vrs_swiotlb_reset(sw);
+		cr_assert_eq(vrs_swiotlb_check(sw), 0);
+		cr_assert_eq(vrs_swiotlb_slots_used(sw), 0);
+	}
+	/* every segment takes a whole-segment mapping again */
+	for (unsigned i = 0; i < 4; i++)
+		cr_assert_eq(vrs_swiotlb_map(sw, orig, SEG, VRS_DMA_TO_DEVICE, &t[i]),
+			     0, "segment %u", i);
+	cr_assert_eq(vrs_swiotlb_map(sw, orig, 64, VRS_DMA_TO_DEVICE, &t[0]),
+		     -ENOMEM);
+	cr_assert_eq(vrs_swiotlb_check(sw), 0);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+	done();
+}
+
 /* ---- randomized run against a reference model ---- */
 
 #define LIVE 12
