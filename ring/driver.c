@@ -22,27 +22,12 @@ struct vrs_vq *vrs_ring_driver_vq(const struct vrs_driver_queue *q)
 	return q && q->ops == &vrs_ring_driver ? vq_of(q) : NULL;
 }
 
-static struct vrs_vq_config vq_config(const struct vrs_driver_queue_config *c)
-{
-	return (struct vrs_vq_config){
-		.num = c->num,
-		.features = c->features,
-		.big_endian_guest = c->big_endian_guest,
-		.dma = c->dma,
-		.kmem = c->kmem,
-		.notify = c->notify,
-		.notify_ctx = c->notify_ctx,
-		.index = c->index,
-	};
-}
-
 static int ring_create(const struct vrs_driver_queue_config *cfg,
 		       struct vrs_driver_queue **out)
 {
 	struct ring_queue *rq = calloc(1, sizeof(*rq));
 	VRS_ENSURE(rq, ENOMEM);
-	struct vrs_vq_config vc = vq_config(cfg);
-	int rc = vrs_vq_create(&vc, &rq->vq);
+	int rc = vrs_vq_create(cfg, &rq->vq);
 	if (rc < 0) {
 		free(rq);
 		return rc;
@@ -68,8 +53,7 @@ static void ring_shutdown(struct vrs_driver_queue *q)
 static int ring_restart(struct vrs_driver_queue *q,
 			const struct vrs_driver_queue_config *cfg)
 {
-	struct vrs_vq_config vc = vq_config(cfg);
-	return vrs_vq_restart(vq_of(q), &vc);
+	return vrs_vq_restart(vq_of(q), cfg);
 }
 
 static int ring_add(struct vrs_driver_queue *q, const struct vrs_sg *sg,

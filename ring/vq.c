@@ -262,7 +262,7 @@ static void free_ring(struct vrs_vq *vq)
 	vq->ring_cpu = NULL;
 }
 
-static int check_config(const struct vrs_vq_config *cfg)
+static int check_config(const struct vrs_driver_queue_config *cfg)
 {
 	VRS_ENSURE(cfg && cfg->dma && cfg->kmem, EINVAL);
 	const struct vq_layout_ops *ops = layout_for(cfg->features);
@@ -274,7 +274,8 @@ static int check_config(const struct vrs_vq_config *cfg)
 }
 
 /* Everything but the host-side arrays, from cfg; then a ring. */
-static int start(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
+static int start(struct vrs_vq *vq,
+		 const struct vrs_driver_queue_config *cfg)
 {
 	struct vrs_vq keep = {.shadow_cap = vq->shadow_cap,
 			      .state = vq->state,
@@ -294,7 +295,8 @@ static int start(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
 	return alloc_ring(vq);
 }
 
-int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out)
+int vrs_vq_create(const struct vrs_driver_queue_config *cfg,
+		  struct vrs_vq **out)
 {
 	VRS_ENSURE(out, EINVAL);
 	VRS_GUARD(check_config(cfg));
@@ -318,7 +320,8 @@ void vrs_vq_shutdown(struct vrs_vq *vq)
 	vrs_vq_bad_ring(vq, "the queue was shut down");
 }
 
-int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg)
+int vrs_vq_restart(struct vrs_vq *vq,
+		   const struct vrs_driver_queue_config *cfg)
 {
 	VRS_ENSURE(vq, EINVAL);
 	VRS_GUARD(check_config(cfg));

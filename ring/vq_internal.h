@@ -38,7 +38,7 @@ struct vq_indir_cache {
 struct vq_layout_ops;
 
 struct vrs_vq {
-	struct vrs_vq_config cfg;
+	struct vrs_driver_queue_config cfg;
 	const struct vq_layout_ops *ops;
 	struct vrs_endian e;
 	bool event_idx, indirect, in_order, notification_data;

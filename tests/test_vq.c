@@ -179,8 +179,9 @@ Test(vq, bad_arguments_are_einval)
 	cr_assert_eq(vrs_vq_add(vq, &sg, 1, 0, NULL), -EINVAL);
 	cr_assert_eq(vrs_vq_add(vq, &zero, 1, 0, &t), -EINVAL);
 	cr_assert_eq(vrs_vq_add(vq, &sg, 0, 0, &t), -EINVAL);
-	struct vrs_vq_config c = {.num = 6, .features = V1, .dma = vrs_machine_dma(m),
-				  .kmem = &kmem};
+	struct vrs_driver_queue_config c = {.num = 6, .features = V1,
+					    .dma = vrs_machine_dma(m),
+					    .kmem = &kmem};
 	struct vrs_vq *other;
 	cr_assert_eq(vrs_vq_create(&c, &other), -EINVAL, "split needs a power of two");
 	c.features = PACKED;

@@ -22,20 +22,10 @@ extern const struct vrs_driver_ops vrs_ring_driver;
  * driver's), for tests and benchmarks that look inside. */
 struct vrs_vq *vrs_ring_driver_vq(const struct vrs_driver_queue *q);
 
-struct vrs_vq_config {
-	unsigned num;		/* split: power of two; packed: any; <= 32768 */
-	uint64_t features;	/* negotiated: RING_PACKED picks the layout */
-	bool big_endian_guest;	/* legacy rings use the guest's byte order */
-	const struct vrs_dma *dma;
-	const struct vrs_kmem *kmem;
-	/* Kick: data is the NOTIFICATION_DATA value (queue index in the low
-	 * 16 bits, next avail index and wrap in the high 16). */
-	void (*notify)(void *ctx, uint32_t data);
-	void *notify_ctx;
-	unsigned index;		/* queue index, for NOTIFICATION_DATA */
-};
-
-int vrs_vq_create(const struct vrs_vq_config *cfg, struct vrs_vq **out);
+/* A queue is made from the driver interface's queue configuration
+ * (vrsim/driver.h): the same fields whoever the driver is. */
+int vrs_vq_create(const struct vrs_driver_queue_config *cfg,
+		  struct vrs_vq **out);
 /* Frees the ring and every mapping still held; tokens of unused buffers
  * are lost, so detach them first. */
 void vrs_vq_destroy(struct vrs_vq *vq);
@@ -45,7 +35,8 @@ void vrs_vq_destroy(struct vrs_vq *vq);
 void vrs_vq_shutdown(struct vrs_vq *vq);
 /* The queue starts over as vrs_vq_create(cfg) would make it (a live ring
  * is freed first, as by vrs_vq_shutdown). On failure it stays broken. */
-int vrs_vq_restart(struct vrs_vq *vq, const struct vrs_vq_config *cfg);
+int vrs_vq_restart(struct vrs_vq *vq,
+		   const struct vrs_driver_queue_config *cfg);
 
 /* Expose out readable buffers then in writable ones as one chain.
  * -ENOSPC: no room; -ENOMEM: a mapping failed (everything undone); -EINVAL:

@@ -83,7 +83,7 @@ static int one_buffer(uint64_t features)
 	struct vrs_bus bus = {&mock_bus_ops, NULL};
 	unsigned kicks = 0;
 	struct vrs_vq *vq;
-	struct vrs_vq_config vc = {.num = 8, .features = features,
+	struct vrs_driver_queue_config vc = {.num = 8, .features = features,
 				   .dma = &dma, .kmem = &kmem,
 				   .notify = notify, .notify_ctx = &kicks};
 	if (vrs_vq_create(&vc, &vq) < 0)
