@@ -241,21 +241,27 @@ int vrs_machine_check(const struct vrs_machine *m)
 	return 0;
 }
 
-int vrs_machine_check_run(const struct vrs_machine *m)
+int vrs_machine_check_run(const struct vrs_machine *m, const char **failed)
 {
 	VRS_ENSURE(m && m->plat, EINVAL);
-	VRS_GUARD(vrs_gmem_check(m->gm));
-	VRS_GUARD(vrs_dma_debug_check(m->debug));
 	/* A backend the platform does not use keeps its reset state; the
-	 * swiotlb check walks every slot of the pool, so it runs only where
-	 * the run can have changed one. */
+	 * swiotlb and IOMMU checks walk what the run touched of them, so
+	 * they run only where the run can have changed something. */
 	enum vrs_plat_dma d = m->plat->dma;
-	if (d == VRS_PLAT_DMA_BOUNCE || d == VRS_PLAT_DMA_XEN ||
-	    d == VRS_PLAT_DMA_RESTRICTED)
-		VRS_GUARD(vrs_swiotlb_check(m->swiotlb));
-	if (d == VRS_PLAT_DMA_IOMMU)
-		VRS_GUARD(vrs_iommu_check(m->iommu));
-	return 0;
+	bool bounces = d == VRS_PLAT_DMA_BOUNCE || d == VRS_PLAT_DMA_XEN ||
+		       d == VRS_PLAT_DMA_RESTRICTED;
+	const char *what = NULL;
+	if (vrs_gmem_check(m->gm) < 0)
+		what = "guest memory";
+	else if (vrs_dma_debug_check(m->debug) < 0)
+		what = "dma-debug";
+	else if (bounces && vrs_swiotlb_check(m->swiotlb) < 0)
+		what = "swiotlb";
+	else if (d == VRS_PLAT_DMA_IOMMU && vrs_iommu_check(m->iommu) < 0)
+		what = "iommu";
+	if (failed)
+		*failed = what;
+	return what ? -EINVAL : 0;
 }
 
 struct vrs_swiotlb *vrs_machine_swiotlb(struct vrs_machine *m)

@@ -295,8 +295,9 @@ void vrs_sim_check_state(struct vrs_sim *s)
 			return;
 		}
 	}
-	if (vrs_machine_check_run(s->m) < 0)
+	const char *what;
+	if (vrs_machine_check_run(s->m, &what) < 0)
 		vrs_report(VRS_FIND_PROTOCOL,
-			   "machine state inconsistent (guest memory or a DMA "
-			   "backend failed its check)");
+			   "machine state inconsistent: %s failed its check",
+			   what);
 }

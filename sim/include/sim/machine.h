@@ -67,8 +67,9 @@ size_t vrs_machine_check_leaks(struct vrs_machine *m);
 int vrs_machine_check(const struct vrs_machine *m);
 /* The same for what a run can change, cheap enough to run while it runs:
  * guest memory, dma-debug, and the swiotlb or IOMMU when the platform uses
- * them; not the Xen p2m tables, which are fixed when the machine is made. */
-int vrs_machine_check_run(const struct vrs_machine *m);
+ * them; not the Xen p2m tables, which are fixed when the machine is made.
+ * On failure *failed (if given) names the component. */
+int vrs_machine_check_run(const struct vrs_machine *m, const char **failed);
 
 /* Backends, for tests and benchmarks that look inside. */
 struct vrs_swiotlb *vrs_machine_swiotlb(struct vrs_machine *m);
