@@ -274,29 +274,38 @@ void vrs_sim_drain(struct vrs_sim *s)
  * only at teardown), so a corrupted state is caught at the step that did
  * it, give or take VRS_SIM_CHECK_EVERY. Each object's state is its own:
  * what the other party writes cannot make a correct one inconsistent, so
- * a failure is a bug in the object's code, reported once per run. The
- * driver's shadow means nothing when a hostile driver writes the ring by
- * hand, nor once it has declared the ring broken. */
-void vrs_sim_check_state(struct vrs_sim *s)
+ * a failure is a bug in the object's code, never a symptom of what a
+ * hostile party did (the checks go on after the faults a hostile party
+ * causes), reported once per run. The driver's shadow means nothing when
+ * a hostile driver writes the ring by hand, nor once it has declared the
+ * ring broken. */
+static const char *state_problem(struct vrs_sim *s, unsigned *q)
 {
-	if (!vrs_sim_first_trouble())
-		return;
-	for (unsigned q = 0; q < s->nq; q++) {
-		struct vrs_sim_queue *sq = &s->q[q];
+	for (*q = 0; *q < s->nq; (*q)++) {
+		struct vrs_sim_queue *sq = &s->q[*q];
 		if (!s->cfg.raw_driver && !vrs_dq_broken(sq->dq) &&
-		    vrs_dq_check(sq->dq) < 0) {
-			vrs_report(VRS_FIND_PROTOCOL,
-				   "q%u: driver shadow state inconsistent", q);
-			return;
-		}
-		if (vrs_vqdev_check(sq->dev) < 0) {
-			vrs_report(VRS_FIND_PROTOCOL,
-				   "q%u: device queue state inconsistent", q);
-			return;
-		}
+		    vrs_dq_check(sq->dq) < 0)
+			return "driver shadow";
+		if (vrs_vqdev_check(sq->dev) < 0)
+			return "device queue";
 	}
 	const char *what;
-	if (vrs_machine_check_run(s->m, &what) < 0)
+	return vrs_machine_check_run(s->m, &what) < 0 ? what : NULL;
+}
+
+void vrs_sim_check_state(struct vrs_sim *s)
+{
+	if (s->state_reported)
+		return;
+	unsigned q;
+	const char *what = state_problem(s, &q);
+	if (!what)
+		return;
+	s->state_reported = true;
+	if (q < s->nq)
+		vrs_report(VRS_FIND_PROTOCOL, "q%u: %s state inconsistent", q,
+			   what);
+	else
 		vrs_report(VRS_FIND_PROTOCOL,
 			   "machine state inconsistent: %s failed its check",
 			   what);

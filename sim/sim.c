@@ -306,6 +306,7 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	s->nq = s->model->nqueues;
 	s->serial = 0;
 	s->irqs = 0;
+	s->state_reported = false;
 	s->nreasons = 0;
 	s->model->reset(s);
 	s->driver_under_test = cfg->device == VRS_DEV_ADVERSARIAL;

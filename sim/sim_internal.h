@@ -83,6 +83,7 @@ struct vrs_sim {
 	bool driver_under_test; /* the device is adversarial: driver findings */
 	uint32_t serial;	/* request serial numbers, for data patterns */
 	uint32_t irqs;		/* interrupts raised, for lose_irq_nth */
+	bool state_reported;	/* a validity check failed this run */
 	struct vrs_iov iov[VRS_SIM_MAX_IOV];
 	struct vrs_rawdrv raw;
 	/* Copies of reason strings the trace points at (the queue that

@@ -1,8 +1,9 @@
 /* The scheduler's validity checks (vrs_sim_check_state): quiet on the
  * queues of an honest run, a protocol finding naming the object when a
- * driver's shadow or a device queue's own state is inconsistent, and no
- * judgement of a shadow the driver has declared broken. White-box: it
- * builds the queues of a run by hand and breaks them. */
+ * driver's shadow or a device queue's own state is inconsistent, no
+ * judgement of a shadow the driver has declared broken, and checks that
+ * go on after the faults a hostile party causes. White-box: it builds
+ * the queues of a run by hand and breaks them. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -101,5 +102,16 @@ Test(scheduler, reports_once)
 	vrs_sim_check_state(s);
 	vrs_sim_check_state(s);
 	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 1);
+	s->q[0].dev->used_idx--;
+}
+
+/* A hostile party's faults are recorded and the checks go on: an object's
+ * own state is never a symptom of them. */
+Test(scheduler, checks_after_a_recorded_fault)
+{
+	vrs_report(VRS_FIND_DMA_FAULT, "a hostile device read an unmapped IOVA");
+	s->q[0].dev->used_idx++;
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
 	s->q[0].dev->used_idx--;
 }
