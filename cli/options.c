@@ -108,9 +108,15 @@ void vrs_cli_print_names(FILE *f)
 
 int vrs_cli_driver(const char *arg, enum vrs_driver_id *out)
 {
-	if (vrs_driver_by_name(arg, out) == 0)
+	if (vrs_driver_by_name(arg, out) == 0 && vrs_driver_get(*out))
 		return 0;
-	fprintf(stderr, "vrsim: unknown driver '%s'; valid drivers:", arg);
+	if (vrs_driver_by_name(arg, out) == 0)
+		fprintf(stderr, "vrsim: driver '%s' is not built into this "
+			"vrsim (configure with -DVRSIM_LINUX_SRC=DIR|FILE.tar.xz, "
+			"README \"The real Linux ring\"); drivers here:", arg);
+	else
+		fprintf(stderr, "vrsim: unknown driver '%s'; valid drivers:",
+			arg);
 	for (unsigned i = 0; i < VRS_DRIVER_COUNT; i++)
 		if (vrs_driver_get((enum vrs_driver_id)i))
 			fprintf(stderr, " %s",

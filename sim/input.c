@@ -152,14 +152,58 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	fprintf(f, "seed       %llu\n", (unsigned long long)cfg->seed);
 }
 
+/* A driver that decides on the DMA API itself (Linux) takes its own path;
+ * honest parties need one that works on the platform. A device that
+ * offers VERSION_1 and ACCESS_PLATFORM is what such a platform's
+ * hypervisor gives, so that is offered when what the input offered
+ * would not work (a refusal at FEATURES_OK is clean, and allowed). */
+static bool prepare_deciding_driver(enum vrs_input_role role,
+				    const struct vrs_driver_ops *driver,
+				    const struct vrs_platform *plat,
+				    struct vrs_sim_config *cfg)
+{
+	if (role != VRS_ROLE_HONEST)
+		return true;
+	for (int tries = 0; tries < 2; tries++) {
+		uint64_t accepted = cfg->offered & cfg->driver_features &
+				    driver->features;
+		if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
+			accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
+		bool ap = vrs_has_feature(accepted, VRS_F_ACCESS_PLATFORM);
+		enum vrs_policy_decision path =
+			vrs_driver_decision(driver, accepted, plat);
+		if (path == VRS_REFUSE || vrs_platform_path_works(plat, ap, path))
+			return true;
+		uint64_t need = VRS_BIT(VRS_F_VERSION_1) |
+				VRS_BIT(VRS_F_ACCESS_PLATFORM);
+		cfg->offered |= need;
+		cfg->driver_features |= need;
+	}
+	return false;
+}
+
+static int forced_driver = -1;
+
+void vrs_input_set_driver(int driver)
+{
+	forced_driver = driver;
+}
+
 bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 {
+	if (forced_driver >= 0)
+		cfg->driver = (enum vrs_driver_id)forced_driver;
 	bool model_net = cfg->device == VRS_DEV_NET;
 	cfg->device = role == VRS_ROLE_HOSTILE_DEV ? VRS_DEV_ADVERSARIAL
 		      : model_net		   ? VRS_DEV_NET
 						   : VRS_DEV_BLK;
 	cfg->raw_driver = role == VRS_ROLE_HOSTILE_DRV;
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
+	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
+	if (!driver)
+		return false;
+	if (driver->decide)
+		return prepare_deciding_driver(role, driver, plat, cfg);
 	bool ap = vrs_has_feature(cfg->offered & cfg->driver_features,
 				  VRS_F_ACCESS_PLATFORM);
 	/* Keep the platform; take the first policy from the chosen one on

@@ -136,7 +136,7 @@ static void adv_complete(struct vrs_sim *s, unsigned q, void *token,
 			   "never posted)", q, how, r->serial);
 		return;
 	}
-	if (used && len > r->in_total)
+	if (used && len > r->in_total && !s->driver->passes_used_len)
 		vrs_report(VRS_FIND_PROTOCOL, "q%u: driver handed the caller a "
 			   "used length %u beyond the buffer (%llu writable "
 			   "bytes in request %u): it trusted the device's used "

@@ -59,6 +59,7 @@ static const struct vrs_platform platforms[VRS_PLAT_COUNT] = {
 			   "DMA bounced through shared swiotlb",
 		.dma = VRS_PLAT_DMA_BOUNCE, .view = VRS_VIEW_GPA,
 		.protected_memory = true,
+		.restricted_mem_acc = true,
 		.private_effect = VRS_PRIVATE_CIPHERTEXT,
 		.why = "force_dma_unencrypted() (seed 003)",
 	},
@@ -68,6 +69,7 @@ static const struct vrs_platform platforms[VRS_PLAT_COUNT] = {
 			   "through shared swiotlb",
 		.dma = VRS_PLAT_DMA_BOUNCE, .view = VRS_VIEW_GPA,
 		.protected_memory = true,
+		.restricted_mem_acc = true,
 		.why = "protected guests (seed 003)",
 	},
 	[VRS_PLAT_S390_PV] = {
@@ -76,6 +78,7 @@ static const struct vrs_platform platforms[VRS_PLAT_COUNT] = {
 			   "shared pages reachable",
 		.dma = VRS_PLAT_DMA_BOUNCE, .view = VRS_VIEW_GPA,
 		.protected_memory = true,
+		.restricted_mem_acc = true,
 		.why = "Halil Pasic's virtio-ccw case (seed 003)",
 	},
 	[VRS_PLAT_PPC_ULTRAVISOR] = {

@@ -1,6 +1,8 @@
 /* The DMA-use policies, each as its patch had it. */
 #include "sim/policy.h"
 
+#include "vrsim/driver.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -98,4 +100,12 @@ bool vrs_platform_path_works(const struct vrs_platform *plat, bool ap,
 	 * translates. */
 	bool api_iova = plat->dma == VRS_PLAT_DMA_IOMMU;
 	return api_iova == iommu;
+}
+
+enum vrs_policy_decision vrs_driver_decision(const struct vrs_driver_ops *d,
+					     uint64_t accepted,
+					     const struct vrs_platform *plat)
+{
+	int rc = d->decide(accepted, plat->xen_domain, plat->restricted_mem_acc);
+	return rc < 0 ? VRS_REFUSE : rc ? VRS_USE_DMA_API : VRS_USE_PHYS;
 }

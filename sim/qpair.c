@@ -48,6 +48,11 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 		.kmem = cfg->kmem,
 		.notify = cfg->notify,
 		.notify_ctx = cfg->notify_ctx,
+		.phys = vrs_machine_phys(m),
+		.xen_domain = cfg->xen_domain,
+		.choose = cfg->choose,
+		.choose_ctx = cfg->choose_ctx,
+		.device_honest = cfg->device_honest,
 	};
 	VRS_GUARD(qp->dq ? driver->restart(qp->dq, &qc)
 			 : driver->create(&qc, &qp->dq));

@@ -149,6 +149,10 @@ static void queue_reset(struct vrs_sim *s, unsigned q)
 	unsigned new_num = how == 0 ? num : how == 1 ? num / 2 : num * 2;
 	if (new_num < 2 || new_num > 1024)
 		new_num = num;
+	/* Linux's queues never grow above the size they were made with, the
+	 * device's maximum (virtio-pci's num_max); vrsim's ring may. */
+	if (s->driver->decide && new_num > s->cfg.queue_size)
+		new_num = num;
 	vrs_trace(&s->trace, VRS_EV_RESET, q, new_num, 0, 0, NULL);
 	vrs_sim_release_unused(s, q);
 	sq->woken = sq->irq_pending = false;

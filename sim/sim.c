@@ -200,6 +200,20 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 	return rc;
 }
 
+/* A driver that decides on the DMA API itself (Linux) is given the DMA
+ * API and the physical path and takes one; the policy is not asked. */
+static bool driver_decides(const struct vrs_driver_ops *d)
+{
+	return d->decide != NULL;
+}
+
+/* The input's pick for a driver with several ways to make one call. */
+static uint8_t vrs_sim_choose(void *ctx)
+{
+	struct vrs_sim *s = ctx;
+	return vrs_provider_u8(&s->prov);
+}
+
 static void teardown(struct vrs_sim *s)
 {
 	if (s->cfg.raw_driver)
@@ -232,6 +246,10 @@ static int create_queues(struct vrs_sim *s)
 			.kmem = &s->kmem,
 			.notify = vrs_sim_notify,
 			.notify_ctx = sq,
+			.xen_domain = vrs_machine_platform(s->m)->xen_domain,
+			.choose = vrs_sim_choose,
+			.choose_ctx = s,
+			.device_honest = !s->driver_under_test,
 		};
 		VRS_GUARD(vrs_qpair_open(&s->pair[q], s->m, &pc));
 		sq->dq = s->pair[q].dq;
@@ -317,7 +335,9 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
 	bool ap = vrs_has_feature(accepted, VRS_F_ACCESS_PLATFORM);
-	res->path = vrs_policy_decide(cfg->policy, plat, ap);
+	res->path = driver_decides(driver)
+			    ? vrs_driver_decision(driver, accepted, plat)
+			    : vrs_policy_decide(cfg->policy, plat, ap);
 	struct vrs_run_config rc = {
 		.platform = cfg->platform,
 		.access_platform = ap,
@@ -333,9 +353,15 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		  cfg->device, plat->name);
 	if (res->path == VRS_REFUSE) {
 		res->outcome = VRS_OUT_REFUSED;
-		snprintf(res->detail, sizeof(res->detail),
-			 "policy %s: device without ACCESS_PLATFORM on %s",
-			 vrs_policy_name(cfg->policy), plat->name);
+		if (driver_decides(driver))
+			snprintf(res->detail, sizeof(res->detail),
+				 "%s: FEATURES_OK refused (restricted memory "
+				 "access needs VERSION_1 and ACCESS_PLATFORM) "
+				 "on %s", driver->name, plat->name);
+		else
+			snprintf(res->detail, sizeof(res->detail),
+				 "policy %s: device without ACCESS_PLATFORM on %s",
+				 vrs_policy_name(cfg->policy), plat->name);
 		vrs_trace(&s->trace, VRS_EV_REFUSED, 0, 0, 0, 0,
 			  vrs_sim_keep(s, res->detail));
 		return 0;

@@ -43,6 +43,20 @@ struct vrs_driver_queue_config {
 	 * low 16 bits, next avail index and wrap in the high 16). */
 	void (*notify)(void *ctx, uint32_t data);
 	void *notify_ctx;
+	/* For a driver that decides on the DMA API itself, as Linux's
+	 * vring_use_dma_api() does: the physical path (virt_to_phys, the
+	 * machine's GPA view) beside the DMA API, and the platform's answer
+	 * to xen_domain(). NULL phys: the driver has only dma. */
+	const struct vrs_dma *phys;
+	bool xen_domain;
+	/* For a driver with several ways to make one call (Linux's add_sgs,
+	 * add_outbuf, add_inbuf_ctx, ...): the input's pick, one byte at a
+	 * time, 0 once the input has run out. NULL: always the first way. */
+	uint8_t (*choose)(void *ctx);
+	void *choose_ctx;
+	/* The device is honest: what it reports may be held to the spec
+	 * (used lengths within what was offered). */
+	bool device_honest;
 };
 
 struct vrs_driver_queue {
@@ -104,6 +118,19 @@ struct vrs_driver_ops {
 	 * of fuzz_device that writes rings by hand; NULL when the driver
 	 * cannot lend it. */
 	void *(*ring)(const struct vrs_driver_queue *q, size_t *size);
+
+	/* The driver hands the device's used length to its caller unchecked,
+	 * by contract (Linux: the check of 5.16-rc1 was reverted; its
+	 * drivers validate lengths themselves), so a device's lie about it
+	 * is no finding against the ring. */
+	bool passes_used_len;
+	/* A driver that decides on the DMA API itself, as Linux does, sets
+	 * this (NULL: vrsim's DMA-use policy decides for it): its
+	 * FEATURES_OK step and its choice of path for what was negotiated
+	 * on a platform. -ENODEV: it refuses the device; 1: it maps through
+	 * the DMA API; 0: it hands out physical addresses. */
+	int (*decide)(uint64_t accepted, bool xen_domain,
+		      bool restricted_mem_acc);
 };
 
 /* Calls in the virtqueue_* style, so sim/ reads like a Linux driver. */

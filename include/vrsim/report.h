@@ -30,7 +30,14 @@
 	X(LIVENESS, "liveness")                                                \
 	X(PROTOCOL, "protocol")                                                \
 	/* vrsim's own invariants (VRS_ALWAYS / VRS_NEVER, vrsim/guard.h) */   \
-	X(INTERNAL, "vrsim-internal")
+	X(INTERNAL, "vrsim-internal")                                          \
+	/* the real Linux ring (kernel/): its own alarms, its API contract */  \
+	X(KERNEL_BUG, "kernel-bug")                                            \
+	X(KERNEL_WARN, "kernel-warn")                                          \
+	X(KERNEL_LEAK, "kernel-memory-leak")                                   \
+	X(API_CONTRACT, "api-contract")                                        \
+	/* two drivers, one workload, different results (differential mode) */ \
+	X(DIVERGENCE, "differential-divergence")
 
 enum vrs_finding {
 #define VRS_FINDING_ENUM(id, name) VRS_FIND_##id,

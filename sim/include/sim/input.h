@@ -69,6 +69,10 @@ enum vrs_input_role {
  * not the code's). False when nothing can run. */
 bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
 
+/* A fuzz target of one driver: every input this process parses runs it,
+ * whatever its driver byte says (-1, the default: the byte decides). */
+void vrs_input_set_driver(int driver);
+
 /* Print an input as a readable program: its configuration, then every
  * event of its run. Runs in RECORD mode and restores the report mode. */
 void vrs_input_decode(struct vrs_sim *s, enum vrs_input_role role,

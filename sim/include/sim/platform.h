@@ -55,6 +55,10 @@ struct vrs_platform {
 	bool protected_memory; /* guest pages private unless shared */
 	enum vrs_plat_private private_effect;
 	bool xen_domain;       /* xen_domain() for the DMA-use policies */
+	/* Linux sets virtio_check_mem_acc_cb() here (SEV and TDX in
+	 * mem_encrypt setup, s390 PV in pv_init): virtio_features_ok()
+	 * then refuses a device without VERSION_1 and ACCESS_PLATFORM. */
+	bool restricted_mem_acc;
 	const char *why;       /* the seed or history behind the profile */
 };
 

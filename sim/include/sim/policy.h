@@ -30,6 +30,13 @@ enum vrs_policy_decision vrs_policy_decide(enum vrs_policy p,
 					   const struct vrs_platform *plat,
 					   bool access_platform);
 
+/* What a driver that decides for itself (vrsim/driver.h, decide) does
+ * with these negotiated features on this platform. */
+struct vrs_driver_ops;
+enum vrs_policy_decision vrs_driver_decision(const struct vrs_driver_ops *d,
+					     uint64_t accepted,
+					     const struct vrs_platform *plat);
+
 /* What the seeds say about a path on a platform, independent of the
  * simulation: true when a driver taking that path and an honest device
  * should work. Tests and the honest sweep use it to know what must be

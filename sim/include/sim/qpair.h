@@ -22,6 +22,12 @@ struct vrs_qpair_config {
 	const struct vrs_kmem *kmem; /* the driver's allocator */
 	void (*notify)(void *ctx, uint32_t data);
 	void *notify_ctx;
+	/* For a driver that decides on the DMA API itself (vrsim/driver.h):
+	 * the machine's physical path is passed along, and these. */
+	bool xen_domain;
+	uint8_t (*choose)(void *ctx);
+	void *choose_ctx;
+	bool device_honest;
 };
 
 struct vrs_qpair {
