@@ -1,7 +1,7 @@
 /* The simulation fuzz targets (fuzz_sim, fuzz_driver, fuzz_device): one
  * simulation per process, the input format of sim/input.h, the oracles
  * each role arms, and the context printed when one fires. */
-#include "fuzz/target.h"
+#include "fuzz/simtarget.h"
 #include "sim/input.h"
 #include "vrsim/report.h"
 
@@ -25,7 +25,11 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		/* the driver under test: its DMA API use and its contract */
 		return debug | VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
 		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
-		       VRS_FIND_BIT(VRS_FIND_INTERNAL);
+		       VRS_FIND_BIT(VRS_FIND_INTERNAL) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_BUG) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_WARN) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_LEAK) |
+		       VRS_FIND_BIT(VRS_FIND_API_CONTRACT);
 	case VRS_ROLE_HOSTILE_DRV:
 		/* the device under test: crashes, sanitizers, its own
 		 * conformance (used lengths), and misuse of the DMA layer by
@@ -47,10 +51,12 @@ static void print_context(void *ctx)
 		target_name);
 }
 
-static int sim_init(const char *name, enum vrs_input_role r)
+int vrs_fuzz_sim_init(const char *name, enum vrs_input_role r,
+		      enum vrs_driver_id driver)
 {
 	role = r;
 	target_name = name;
+	vrs_input_set_driver((int)driver);
 	int rc = vrs_sim_create(&sim);
 	if (rc < 0)
 		return rc;
@@ -60,13 +66,13 @@ static int sim_init(const char *name, enum vrs_input_role r)
 	return 0;
 }
 
-static void sim_cleanup(void)
+void vrs_fuzz_sim_cleanup(void)
 {
 	vrs_sim_destroy(sim);
 	sim = NULL;
 }
 
-static int sim_run(const uint8_t *data, size_t len)
+int vrs_fuzz_sim_run(const uint8_t *data, size_t len)
 {
 	const uint8_t *ops;
 	size_t ops_len;
@@ -80,33 +86,28 @@ static int sim_run(const uint8_t *data, size_t len)
 	return 0;
 }
 
-static void sim_decode(const uint8_t *data, size_t len, FILE *f)
+void vrs_fuzz_sim_decode(const uint8_t *data, size_t len, FILE *f)
 {
 	vrs_input_decode(sim, role, data, len, f);
 }
 
-static void sim_summarize(const uint8_t *data, size_t len, FILE *f)
+void vrs_fuzz_sim_summarize(const uint8_t *data, size_t len, FILE *f)
 {
 	vrs_input_summarize(sim, role, data, len, f);
 }
 
-static long sim_encode(const char *description, uint8_t *out, size_t cap)
+long vrs_fuzz_sim_encode(const char *description, uint8_t *out, size_t cap)
 {
 	return vrs_input_encode_text(description, out, cap);
 }
 
 /* A target of a role: what differs between the three. */
 #define SIM_TARGET(sym, target, r)                                             \
-	static int init_##sym(void) { return sim_init(target, r); }            \
-	const struct vrs_fuzz_target sym = {                                   \
-		.name = target,                                                \
-		.init = init_##sym,                                            \
-		.run = sim_run,                                                \
-		.cleanup = sim_cleanup,                                        \
-		.decode = sim_decode,                                          \
-		.summarize = sim_summarize,                                    \
-		.encode = sim_encode,                                          \
-	}
+	static int init_##sym(void)                                            \
+	{                                                                      \
+		return vrs_fuzz_sim_init(target, r, VRS_DRIVER_VRSIM);         \
+	}                                                                      \
+	const struct vrs_fuzz_target sym = VRS_FUZZ_SIM_TARGET(target, init_##sym)
 
 SIM_TARGET(vrs_fuzz_sim_target, "fuzz_sim", VRS_ROLE_HONEST);
 SIM_TARGET(vrs_fuzz_driver_target, "fuzz_driver", VRS_ROLE_HOSTILE_DEV);

@@ -1,0 +1,15 @@
+/* The Linux ring as a driver under test (kernel/driver.c), for the
+ * executables built per kernel version: they register it with the
+ * simulation (sim/drivers.h) before the first run. */
+#ifndef VRSIM_KERNEL_LINUX_H
+#define VRSIM_KERNEL_LINUX_H
+
+#include "vrsim/driver.h"
+
+/* The ops table, its features filled in from the kernel's own
+ * vring_transport_features() on first call. */
+const struct vrs_driver_ops *vrs_linux_driver_ops(void);
+/* The kernel release the ring was built from ("6.12.117"). */
+extern const char vrs_linux_release[];
+
+#endif
