@@ -1,0 +1,256 @@
+/* The Linux ring behind the driver interface, for one kernel version (this
+ * suite is built once per version, tests/CMakeLists.txt): the kernel's own
+ * DMA-use decision per platform, honest runs that stay quiet, and each
+ * oracle the Linux mode adds firing on a broken input. */
+#include <criterion/criterion.h>
+#include <linux/virtio.h>
+#include <stdlib.h>
+
+#include "contract.h"
+#include "kshim/mm.h"
+#include "kernel/linux.h"
+#include "kshim/env.h"
+#include "sim/input.h"
+#include "sim/sim.h"
+#include "vrsim/kmem.h"
+#include "vrsim/virtio.h"
+
+#define V1 VRS_BIT(VRS_F_VERSION_1)
+#define AP VRS_BIT(VRS_F_ACCESS_PLATFORM)
+
+static struct vrs_sim *sim;
+static const struct vrs_driver_ops *linux_ops;
+
+static void setup(void)
+{
+	linux_ops = vrs_linux_driver_ops();
+	cr_assert_eq(vrs_driver_register(VRS_DRIVER_LINUX, linux_ops), 0);
+	cr_assert_eq(vrs_sim_create(&sim), 0);
+	vrs_report_set_mode(VRS_REPORT_RECORD);
+	vrs_report_clear();
+}
+
+static void teardown(void)
+{
+	vrs_sim_destroy(sim);
+}
+
+TestSuite(linux_ring, .init = setup, .fini = teardown);
+
+Test(linux_ring, the_kernel_decides_on_the_dma_api)
+{
+	/* vring_use_dma_api(): ACCESS_PLATFORM, or a Xen domain */
+	cr_expect_eq(linux_ops->decide(V1 | AP, false, false), 1);
+	cr_expect_eq(linux_ops->decide(V1, false, false), 0);
+	cr_expect_eq(linux_ops->decide(V1, true, false), 1);
+	cr_expect_eq(linux_ops->decide(0, false, false), 0);
+	/* virtio_features_ok(): restricted memory access needs both */
+	cr_expect_eq(linux_ops->decide(V1, false, true), -ENODEV);
+	cr_expect_eq(linux_ops->decide(AP, false, true), -ENODEV);
+	cr_expect_eq(linux_ops->decide(V1 | AP, false, true), 1);
+}
+
+Test(linux_ring, features_come_from_vring_transport_features)
+{
+	uint64_t f = linux_ops->features;
+	cr_expect(f & VRS_BIT(VRS_F_INDIRECT_DESC));
+	cr_expect(f & VRS_BIT(VRS_F_EVENT_IDX));
+	cr_expect(f & VRS_BIT(VRS_F_RING_PACKED));
+	cr_expect(f & VRS_BIT(VRS_F_RING_RESET));
+	/* No Linux ring of these versions implements IN_ORDER. */
+	cr_expect_not(f & VRS_BIT(VRS_F_IN_ORDER));
+	cr_expect_eq(!!(f & VRS_BIT(VRS_F_NOTIFICATION_DATA)),
+		     LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0));
+}
+
+/* Honest parties on every platform, both layouts, both devices: the
+ * kernel's path must work where honest parties work, and nothing fires. */
+Test(linux_ring, honest_runs_are_quiet_on_every_platform)
+{
+	const uint64_t all = VRS_DRIVER_FEATURES_ALL;
+	for (unsigned p = 0; p < VRS_PLAT_COUNT; p++) {
+		for (unsigned packed = 0; packed < 2; packed++) {
+			for (unsigned dev = 0; dev < 2; dev++) {
+				struct vrs_sim_config c = {
+					.driver = VRS_DRIVER_LINUX,
+					.platform = p,
+					.device = dev ? VRS_DEV_NET : VRS_DEV_BLK,
+					.offered = packed ? all : all & ~VRS_BIT(VRS_F_RING_PACKED),
+					.driver_features = all,
+					.queue_size = 16,
+					.steps = 300,
+					.seed = 7 + p,
+				};
+				if (!vrs_input_prepare(VRS_ROLE_HONEST, &c))
+					continue;
+				struct vrs_sim_result r;
+				cr_assert_eq(vrs_sim_run(sim, &c, NULL, 0, &r), 0);
+				if (r.findings)
+					vrs_sim_print_trace(sim, stderr, 30);
+				cr_expect_eq(r.findings, 0, "%s packed=%u dev=%u: %s",
+					     vrs_platform_get(p)->name, packed, dev,
+					     r.detail);
+				cr_expect(r.outcome == VRS_OUT_WORKS ||
+					  r.outcome == VRS_OUT_REFUSED,
+					  "%s: %s", vrs_platform_get(p)->name,
+					  vrs_outcome_name(r.outcome));
+				cr_expect(r.outcome == VRS_OUT_REFUSED ||
+					  r.completed > 0);
+			}
+		}
+	}
+}
+
+Test(linux_ring, a_protected_guest_refuses_a_legacy_device)
+{
+	struct vrs_sim_config c = {
+		.driver = VRS_DRIVER_LINUX, .platform = VRS_PLAT_SEV,
+		.device = VRS_DEV_BLK, .offered = VRS_BIT(VRS_F_INDIRECT_DESC),
+		.driver_features = VRS_DRIVER_FEATURES_ALL, .queue_size = 8,
+		.steps = 50,
+	};
+	struct vrs_sim_result r;
+	cr_assert_eq(vrs_sim_run(sim, &c, NULL, 0, &r), 0);
+	cr_expect_eq(r.outcome, VRS_OUT_REFUSED, "%s", r.detail);
+	cr_expect_eq(r.findings, 0);
+}
+
+/* ---- the oracles, each firing on a broken input ---- */
+
+static void *host_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return calloc(1, size);
+}
+
+static void host_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(p);
+}
+
+static const struct vrs_kmem host_kmem = {host_alloc, host_free, NULL};
+
+Test(linux_ring, bug_on_is_a_finding_and_unwinds)
+{
+	jmp_buf oops;
+	struct kshim_env env = {.kmem = &host_kmem, .oops = &oops};
+	kshim_set_env(&env);
+	volatile bool unwound = false;
+	if (_setjmp(oops) == 0)
+		kshim_bug("BUG_ON(test)", "x/virtio_ring.c", 42);
+	else
+		unwound = true;
+	cr_expect(unwound);
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_BUG), 1);
+	cr_expect_str_eq(vrs_report_last(VRS_FIND_KERNEL_BUG),
+			 "BUG_ON(test) at virtio_ring.c:42");
+	kshim_set_env(NULL);
+}
+
+Test(linux_ring, warn_on_is_a_finding_only_when_it_holds)
+{
+	cr_expect_not(kshim_warn(false, false, NULL, "WARN_ON(x)", "f.c", 1));
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_WARN), 0);
+	cr_expect(kshim_warn(true, true, NULL, "WARN_ON_ONCE(x)", "f.c", 2));
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_WARN), 1);
+}
+
+Test(linux_ring, kfree_of_foreign_memory_is_a_kernel_bug)
+{
+	jmp_buf oops;
+	struct kshim_env env = {.kmem = &host_kmem, .oops = &oops};
+	kshim_set_env(&env);
+	int x;
+	if (_setjmp(oops) == 0)
+		kfree(&x);
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_BUG), 1);
+	void *p = kmalloc(32, GFP_KERNEL);
+	cr_expect_eq(kshim_env_live(&env), 32);
+	kfree(p);
+	cr_expect_eq(kshim_env_live(&env), 0);
+	kshim_env_release(&env);
+	kshim_set_env(NULL);
+}
+
+static bool always(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
+Test(linux_ring, an_atomic_allocation_may_be_refused)
+{
+	struct kshim_env env = {.kmem = &host_kmem, .refuse_atomic = always};
+	kshim_set_env(&env);
+	cr_expect_null(kmalloc(16, GFP_ATOMIC));
+	void *p = kmalloc(16, GFP_KERNEL); /* may sleep: never refused */
+	cr_expect_not_null(p);
+	kfree(p);
+	kshim_env_release(&env);
+	kshim_set_env(NULL);
+}
+
+static struct virtqueue fake_vq(unsigned num_free)
+{
+	return (struct virtqueue){.num_free = num_free};
+}
+
+Test(linux_ring, the_contract_holds_add_to_its_kernel_doc)
+{
+	struct kring_contract c = {0};
+	struct kshim_env env = {0};
+	struct kring_before b = {.num_free = 4, .broken = false, .nsegs = 2};
+	int token;
+	/* correct: added, num_free went down */
+	struct virtqueue vq = fake_vq(2);
+	kring_contract_added(&c, &env, &b, &vq, 0, &token, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 0);
+	/* broken: -ENOSPC with room for the buffer */
+	vq = fake_vq(4);
+	kring_contract_added(&c, &env, &b, &vq, -ENOSPC, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 1);
+	/* broken: -ENOMEM though no mapping failed */
+	kring_contract_added(&c, &env, &b, &vq, -ENOMEM, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 2);
+	/* correct: -ENOMEM after a mapping failure */
+	env.map_failures = 1;
+	kring_contract_added(&c, &env, &b, &vq, -ENOMEM, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 2);
+	/* broken: success on a broken queue */
+	struct kring_before broken = {.num_free = 4, .broken = true, .nsegs = 1};
+	vq = fake_vq(3);
+	kring_contract_added(&c, &env, &broken, &vq, 0, &env, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 3);
+	kring_contract_free(&c);
+}
+
+Test(linux_ring, the_contract_returns_each_token_once)
+{
+	struct kring_contract c = {.device_honest = true};
+	struct kshim_env env = {0};
+	struct kring_before b = {.num_free = 4, .nsegs = 1};
+	struct virtqueue vq = fake_vq(3);
+	int tokens[300];
+	for (unsigned i = 0; i < 300; i++)
+		kring_contract_added(&c, &env, &b, &vq, 0, &tokens[i], NULL, 100);
+	cr_expect_eq(c.live, 300);
+	for (unsigned i = 0; i < 300; i += 2) {
+		kring_contract_got(&c, &env, &vq, &tokens[i], 100, NULL);
+		kring_contract_forget(&c, &tokens[i]);
+	}
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 0);
+	/* broken: the same token again, a token never added, a long len */
+	kring_contract_got(&c, &env, &vq, &tokens[0], 10, NULL);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 1);
+	kring_contract_detached(&c, &env, &vq, &c);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 2);
+	kring_contract_got(&c, &env, &vq, &tokens[1], 101, NULL);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 3);
+	/* broken: buffers lost at teardown */
+	kring_contract_teardown(&c, &env, false);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 4);
+	cr_expect_eq(c.live, 0);
+	kring_contract_free(&c);
+}
