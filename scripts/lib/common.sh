@@ -24,7 +24,8 @@ ensure_packages() {
 }
 
 # What building and testing needs.
-VRSIM_BUILD_PACKAGES=(cmake make gcc pkg-config clang-14 libclang-rt-14-dev llvm-14 libcriterion-dev)
+VRSIM_BUILD_PACKAGES=(cmake make gcc pkg-config clang-14 libclang-rt-14-dev llvm-14 libcriterion-dev
+	linux-source-6.1 linux-source-6.12 xz-utils patch)
 # What fuzzing adds.
 VRSIM_FUZZ_PACKAGES=(afl++ lld-14)
 
