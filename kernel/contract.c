@@ -114,7 +114,6 @@ void kring_contract_reset(struct kring_contract *c)
 		c->bufs[i] = (struct kring_buf){0};
 	}
 	c->live = 0;
-	c->callbacks = c->recycle_done = 0;
 }
 
 void kring_contract_free(struct kring_contract *c)
@@ -125,10 +124,9 @@ void kring_contract_free(struct kring_contract *c)
 	c->cap = 0;
 }
 
-void kring_contract_before(struct kring_contract *c, struct kring_before *b,
-			   struct virtqueue *vq, unsigned nsegs)
+void kring_contract_before(struct kring_before *b, struct virtqueue *vq,
+			   unsigned nsegs)
 {
-	(void)c;
 	b->num_free = vq->num_free;
 	b->broken = virtqueue_is_broken(vq);
 	b->nsegs = nsegs;
@@ -201,12 +199,9 @@ void kring_contract_premap(struct kring_contract *c, void *token,
 	b->maps[b->nmaps++] = m;
 }
 
-void kring_contract_got(struct kring_contract *c, const struct kshim_env *env,
-			struct virtqueue *vq, void *token, unsigned len,
+void kring_contract_got(struct kring_contract *c, void *token, unsigned len,
 			void *ctx)
 {
-	(void)env;
-	(void)vq;
 	struct kring_buf *b = find(c, token);
 	if (!b) {
 		BREACH("virtqueue_get_buf returned a token that was never "
@@ -220,27 +215,21 @@ void kring_contract_got(struct kring_contract *c, const struct kshim_env *env,
 		       "writable bytes", len, (unsigned long long)b->offered);
 }
 
-void kring_contract_detached(struct kring_contract *c,
-			     const struct kshim_env *env, struct virtqueue *vq,
-			     void *token)
+void kring_contract_detached(struct kring_contract *c, void *token)
 {
-	(void)env;
-	(void)vq;
 	if (!find(c, token))
 		BREACH("virtqueue_detach_unused_buf returned a token that was "
 		       "never added or was already returned");
 }
 
-void kring_contract_interrupt(struct kring_contract *c, int irqreturn)
+void kring_contract_interrupt(int irqreturn)
 {
-	(void)c;
 	if (irqreturn != IRQ_NONE && irqreturn != IRQ_HANDLED)
 		BREACH("vring_interrupt returned %d", irqreturn);
 }
 
-void kring_contract_premapped(struct kring_contract *c, int rc)
+void kring_contract_premapped(int rc)
 {
-	(void)c;
 	/* Asked on a new, empty queue: 0, or -EINVAL where 6.1.192 wants
 	 * the DMA API. */
 	if (rc != 0 && rc != -EINVAL)
@@ -257,10 +246,8 @@ void kring_contract_reset_done(struct kring_contract *c, int rc)
 		       "returned nor recycled", c->live);
 }
 
-void kring_contract_teardown(struct kring_contract *c,
-			     const struct kshim_env *env, bool dead)
+void kring_contract_teardown(struct kring_contract *c, bool dead)
 {
-	(void)env;
 	if (!dead && c->live)
 		BREACH("%u buffers lost: added, then neither used nor "
 		       "detached by vring_del_virtqueue", c->live);

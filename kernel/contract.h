@@ -31,7 +31,6 @@ struct kring_contract {
 	struct kring_buf *bufs; /* open addressing by token, cap a power of 2 */
 	unsigned cap, live;
 	bool device_honest; /* used lengths are held to what was offered */
-	unsigned callbacks, recycle_done; /* for tests */
 };
 
 /* The queue's state before an add. */
@@ -43,27 +42,23 @@ struct kring_before {
 
 void kring_contract_reset(struct kring_contract *c);
 void kring_contract_free(struct kring_contract *c);
-void kring_contract_before(struct kring_contract *c, struct kring_before *b,
-			   struct virtqueue *vq, unsigned nsegs);
+void kring_contract_before(struct kring_before *b, struct virtqueue *vq,
+			   unsigned nsegs);
 void kring_contract_added(struct kring_contract *c, const struct kshim_env *env,
 			  const struct kring_before *b, struct virtqueue *vq,
 			  int rc, void *token, void *ctx, uint64_t offered);
 void kring_contract_premap(struct kring_contract *c, void *token,
 			   struct kring_map m);
-void kring_contract_got(struct kring_contract *c, const struct kshim_env *env,
-			struct virtqueue *vq, void *token, unsigned len,
+void kring_contract_got(struct kring_contract *c, void *token, unsigned len,
 			void *ctx);
-void kring_contract_detached(struct kring_contract *c,
-			     const struct kshim_env *env, struct virtqueue *vq,
-			     void *token);
+void kring_contract_detached(struct kring_contract *c, void *token);
 struct kring_buf *kring_contract_buf(struct kring_contract *c, void *token);
 void kring_contract_forget(struct kring_contract *c, void *token);
-void kring_contract_interrupt(struct kring_contract *c, int irqreturn);
-void kring_contract_premapped(struct kring_contract *c, int rc);
+void kring_contract_interrupt(int irqreturn);
+void kring_contract_premapped(int rc);
 void kring_contract_reset_done(struct kring_contract *c, int rc);
 /* After vring_del_virtqueue: every buffer came back, used or detached. */
-void kring_contract_teardown(struct kring_contract *c,
-			     const struct kshim_env *env, bool dead);
+void kring_contract_teardown(struct kring_contract *c, bool dead);
 
 /* FEATURES_OK (features_ok.c): 0 or -ENODEV. */
 int kring_features_ok(uint64_t accepted, bool restricted_mem_acc);

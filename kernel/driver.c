@@ -117,10 +117,9 @@ static bool transport_notify(struct virtqueue *vq)
 
 static void transport_callback(struct virtqueue *vq)
 {
-	/* The driver's interrupt handler runs from the scheduler instead;
-	 * vring_interrupt() calling it is what is counted. */
-	struct lq *q = vq->priv;
-	q->contract.callbacks++;
+	/* The driver's interrupt handler runs from the scheduler instead
+	 * (disable_cb / get_buf loop / enable_cb). */
+	(void)vq;
 }
 
 /* virtio-pci's per-queue reset: the ring stops being served while the
@@ -261,7 +260,7 @@ static int start(struct lq *q, const struct vrs_driver_queue_config *cfg)
 	uint8_t how = pick(q);
 	if (how & 1) {
 		int rc = KCALL(q, -EIO, virtqueue_set_dma_premapped(vq));
-		kring_contract_premapped(&q->contract, rc);
+		kring_contract_premapped(rc);
 		/* 6.1.192's backport keeps the flag but maps anyway. */
 		q->premapped = HAVE_6_12 && rc == 0;
 	}
@@ -277,10 +276,10 @@ static void stop(struct lq *q)
 		KVOID(q, virtio_break_device(&q->vdev));
 		void *token;
 		while ((token = KCALL(q, NULL, virtqueue_detach_unused_buf(vq))))
-			kring_contract_detached(&q->contract, &q->env, vq, token);
+			kring_contract_detached(&q->contract, token);
 		KVOID(q, vring_del_virtqueue(vq));
 	}
-	kring_contract_teardown(&q->contract, &q->env, q->dead);
+	kring_contract_teardown(&q->contract, q->dead);
 	q->vq = NULL;
 	size_t live = kshim_env_live(&q->env);
 	if (live && !q->dead)
@@ -293,6 +292,8 @@ static void stop(struct lq *q)
 	q->own_ring = NULL;
 }
 
+static void linux_destroy(struct vrs_driver_queue *dq);
+
 static int linux_create(const struct vrs_driver_queue_config *cfg,
 			struct vrs_driver_queue **out)
 {
@@ -302,10 +303,7 @@ static int linux_create(const struct vrs_driver_queue_config *cfg,
 	q->dq.ops = &vrs_linux_driver;
 	int rc = start(q, cfg);
 	if (rc < 0) {
-		stop(q);
-		free(q->sg);
-		free(q->sgs);
-		free(q);
+		linux_destroy(&q->dq);
 		return rc;
 	}
 	*out = &q->dq;
@@ -324,6 +322,7 @@ static void linux_destroy(struct vrs_driver_queue *dq)
 	struct lq *q = lq_of(dq);
 	stop(q);
 	kring_contract_free(&q->contract);
+	kshim_env_free(&q->env);
 	free(q->sg);
 	free(q->sgs);
 	free(q);
@@ -347,6 +346,24 @@ static enum dma_data_direction seg_dir(unsigned i, unsigned out)
 	return i < out ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
 }
 
+/* Give back one of the driver's own mappings: synced for the CPU if the
+ * device may have written it, then unmapped. */
+static void unmap_own(struct lq *q, struct kring_map m)
+{
+	if (m.dir == DMA_FROM_DEVICE &&
+	    KCALL(q, false, virtqueue_dma_need_sync(q->vq, m.addr)))
+		KVOID(q, virtqueue_dma_sync_single_range_for_cpu(q->vq, m.addr, 0,
+								 m.len, m.dir));
+	KVOID(q, virtqueue_dma_unmap_single_attrs(q->vq, m.addr, m.len, m.dir,
+						  0));
+}
+
+static struct kring_map sg_map(const struct lq *q, unsigned i, unsigned out)
+{
+	return (struct kring_map){sg_dma_address(&q->sg[i]), q->sg[i].length,
+				  seg_dir(i, out)};
+}
+
 /* Premapped buffers: the driver maps each segment itself with the
  * queue's DMA helpers, as virtio-net's RX does in 6.12. */
 static int premap(struct lq *q, unsigned n, unsigned out)
@@ -357,9 +374,7 @@ static int premap(struct lq *q, unsigned n, unsigned out)
 				q->vq, sg_virt(sg), sg->length, seg_dir(i, out), 0));
 		if (KCALL(q, -EIO, virtqueue_dma_mapping_error(q->vq, a))) {
 			while (i-- > 0)
-				KVOID(q, virtqueue_dma_unmap_single_attrs(
-					q->vq, sg_dma_address(&q->sg[i]),
-					q->sg[i].length, seg_dir(i, out), 0));
+				unmap_own(q, sg_map(q, i, out));
 			return -ENOMEM;
 		}
 		sg_dma_address(sg) = a;
@@ -368,18 +383,6 @@ static int premap(struct lq *q, unsigned n, unsigned out)
 	return 0;
 }
 
-static void unpremap(struct lq *q, const struct kring_buf *b)
-{
-	for (unsigned i = 0; i < b->nmaps; i++) {
-		const struct kring_map *m = &b->maps[i];
-		if (m->dir == DMA_FROM_DEVICE &&
-		    KCALL(q, false, virtqueue_dma_need_sync(q->vq, m->addr)))
-			KVOID(q, virtqueue_dma_sync_single_range_for_cpu(
-				q->vq, m->addr, 0, m->len, m->dir));
-		KVOID(q, virtqueue_dma_unmap_single_attrs(q->vq, m->addr,
-							       m->len, m->dir, 0));
-	}
-}
 
 static int add_variant(struct lq *q, unsigned out, unsigned in, void *token,
 		       void *ctx)
@@ -430,7 +433,7 @@ static int linux_add(struct vrs_driver_queue *dq, const struct vrs_sg *sg,
 	/* A context rides along on a context queue's receive buffers. */
 	void *ctx = q->context && out == 0 ? (char *)token + 1 : NULL;
 	struct kring_before before;
-	kring_contract_before(&q->contract, &before, q->vq, n);
+	kring_contract_before(&before, q->vq, n);
 	if (q->premapped) {
 		int rc = premap(q, n, out);
 		if (rc < 0)
@@ -439,20 +442,13 @@ static int linux_add(struct vrs_driver_queue *dq, const struct vrs_sg *sg,
 	int rc = KCALL(q, -EIO, add_variant(q, out, in, token, ctx));
 	kring_contract_added(&q->contract, &q->env, &before, q->vq, rc, token,
 			     ctx, offered);
-	if (q->premapped) {
-		struct kring_buf b = {.nmaps = 0};
-		struct kring_map maps[64];
-		b.maps = maps;
-		for (unsigned i = 0; i < n; i++) {
-			struct kring_map m = {sg_dma_address(&q->sg[i]),
-					      q->sg[i].length, seg_dir(i, out)};
-			if (rc == 0)
-				kring_contract_premap(&q->contract, token, m);
-			else if (b.nmaps < 64)
-				maps[b.nmaps++] = m;
-		}
-		if (rc < 0)
-			unpremap(q, &b);
+	/* The driver's own mappings: kept with the buffer, or given back
+	 * at once if the kernel did not take it. */
+	for (unsigned i = 0; q->premapped && i < n; i++) {
+		if (rc == 0)
+			kring_contract_premap(&q->contract, token, sg_map(q, i, out));
+		else
+			unmap_own(q, sg_map(q, i, out));
 	}
 	return rc;
 }
@@ -473,8 +469,8 @@ static bool linux_kick(struct vrs_driver_queue *dq)
 static void release_buf(struct lq *q, void *token)
 {
 	struct kring_buf *b = kring_contract_buf(&q->contract, token);
-	if (b && b->nmaps)
-		unpremap(q, b);
+	for (unsigned i = 0; b && i < b->nmaps; i++)
+		unmap_own(q, b->maps[i]);
 	kring_contract_forget(&q->contract, token);
 }
 
@@ -494,7 +490,7 @@ static int linux_get_buf(struct vrs_driver_queue *dq, uint32_t *len,
 			return -EIO;
 		return -EAGAIN;
 	}
-	kring_contract_got(&q->contract, &q->env, q->vq, t, l, ctx);
+	kring_contract_got(&q->contract, t, l, ctx);
 	*len = l;
 	*token = t;
 	release_buf(q, t);
@@ -510,7 +506,7 @@ static void linux_disable_cb(struct vrs_driver_queue *dq)
 	 * transport's handler calls it, now and then. */
 	if ((pick(q) & 3) == 3) {
 		irqreturn_t r = KCALL(q, IRQ_HANDLED, vring_interrupt(0, q->vq));
-		kring_contract_interrupt(&q->contract, r);
+		kring_contract_interrupt(r);
 	}
 	KVOID(q, virtqueue_disable_cb(q->vq));
 }
@@ -542,7 +538,7 @@ static int linux_detach_unused(struct vrs_driver_queue *dq, void **token)
 	void *t = KCALL(q, NULL, virtqueue_detach_unused_buf(q->vq));
 	if (!t)
 		return -ENOENT;
-	kring_contract_detached(&q->contract, &q->env, q->vq, t);
+	kring_contract_detached(&q->contract, t);
 	*token = t;
 	release_buf(q, t);
 	return 0;
@@ -551,15 +547,14 @@ static int linux_detach_unused(struct vrs_driver_queue *dq, void **token)
 static void recycle(struct virtqueue *vq, void *token)
 {
 	struct lq *q = vq->priv;
-	kring_contract_detached(&q->contract, &q->env, vq, token);
+	kring_contract_detached(&q->contract, token);
 	release_buf(q, token);
 }
 
 #if HAVE_6_12
 static void recycle_done(struct virtqueue *vq)
 {
-	struct lq *q = vq->priv;
-	q->contract.recycle_done++;
+	(void)vq; /* given, so that the kernel's call of it runs */
 }
 #define RESIZE(vq, num) virtqueue_resize(vq, num, recycle, recycle_done)
 #else
@@ -688,6 +683,11 @@ static struct vrs_driver_ops vrs_linux_driver = {
 };
 
 const char vrs_linux_release[] = VRSIM_KERNEL_RELEASE;
+
+struct virtqueue *vrs_linux_virtqueue(const struct vrs_driver_queue *q)
+{
+	return q && q->ops == &vrs_linux_driver ? reading(q)->vq : NULL;
+}
 
 const struct vrs_driver_ops *vrs_linux_driver_ops(void)
 {

@@ -14,7 +14,9 @@ static const struct vrs_driver_ops *drivers[VRS_DRIVER_COUNT] = {
 
 int vrs_driver_register(enum vrs_driver_id id, const struct vrs_driver_ops *d)
 {
-	if ((unsigned)id >= VRS_DRIVER_COUNT || id == VRS_DRIVER_VRSIM || !d)
+	/* The fixed name is what inputs and --driver say: the ops agree. */
+	if ((unsigned)id >= VRS_DRIVER_COUNT || id == VRS_DRIVER_VRSIM || !d ||
+	    strcmp(d->name, vrs_driver_name(id)) != 0)
 		return -EINVAL;
 	drivers[id] = d;
 	return 0;

@@ -165,10 +165,7 @@ static bool prepare_deciding_driver(enum vrs_input_role role,
 	if (role != VRS_ROLE_HONEST)
 		return true;
 	for (int tries = 0; tries < 2; tries++) {
-		uint64_t accepted = cfg->offered & cfg->driver_features &
-				    driver->features;
-		if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
-			accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
+		uint64_t accepted = vrs_sim_negotiate(cfg, driver);
 		bool ap = vrs_has_feature(accepted, VRS_F_ACCESS_PLATFORM);
 		enum vrs_policy_decision path =
 			vrs_driver_decision(driver, accepted, plat);

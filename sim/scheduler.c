@@ -147,11 +147,9 @@ static void queue_reset(struct vrs_sim *s, unsigned q)
 	unsigned num = vrs_dq_num(sq->dq);
 	uint8_t how = vrs_provider_u8(&s->prov) % 3;
 	unsigned new_num = how == 0 ? num : how == 1 ? num / 2 : num * 2;
-	if (new_num < 2 || new_num > 1024)
-		new_num = num;
-	/* Linux's queues never grow above the size they were made with, the
-	 * device's maximum (virtio-pci's num_max); vrsim's ring may. */
-	if (s->driver->decide && new_num > s->cfg.queue_size)
+	/* Never above the size the queue was made with: the device's
+	 * maximum (QueueNumMax; Linux's num_max refuses more). */
+	if (new_num < 2 || new_num > s->cfg.queue_size)
 		new_num = num;
 	vrs_trace(&s->trace, VRS_EV_RESET, q, new_num, 0, 0, NULL);
 	vrs_sim_release_unused(s, q);

@@ -54,6 +54,15 @@ static const struct vrs_model_ops *const models[VRS_DEV_COUNT] = {
 	[VRS_DEV_ADVERSARIAL] = &vrs_model_adversarial,
 };
 
+uint64_t vrs_sim_negotiate(const struct vrs_sim_config *cfg,
+			   const struct vrs_driver_ops *driver)
+{
+	uint64_t accepted = cfg->offered & cfg->driver_features & driver->features;
+	if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
+		accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
+	return accepted;
+}
+
 int vrs_sim_create(struct vrs_sim **out)
 {
 	VRS_ENSURE(out, EINVAL);
@@ -246,7 +255,6 @@ static int create_queues(struct vrs_sim *s)
 			.kmem = &s->kmem,
 			.notify = vrs_sim_notify,
 			.notify_ctx = sq,
-			.xen_domain = vrs_machine_platform(s->m)->xen_domain,
 			.choose = vrs_sim_choose,
 			.choose_ctx = s,
 			.device_honest = !s->driver_under_test,
@@ -303,14 +311,9 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	s->cfg = *cfg;
 	if (!s->cfg.queue_size)
 		s->cfg.queue_size = 64;
-	/* FEATURES_OK: the driver accepts what it knows of what is offered;
-	 * the packed layout exists only with VERSION_1. */
 	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
 	VRS_ENSURE(driver, EINVAL);
-	uint64_t accepted = cfg->offered & cfg->driver_features &
-			    driver->features;
-	if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
-		accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
+	uint64_t accepted = vrs_sim_negotiate(cfg, driver);
 	VRS_ENSURE(config_valid(&s->cfg, accepted), EINVAL);
 
 	memset(res, 0, sizeof(*res));

@@ -217,9 +217,15 @@ void kshim_env_release(struct kshim_env *env)
 	for (size_t i = 0; i < env->nallocs; i++)
 		env->kmem->free(env->kmem->ctx, env->allocs[i].p,
 				env->allocs[i].size);
+	env->nallocs = 0;
+}
+
+void kshim_env_free(struct kshim_env *env)
+{
+	kshim_env_release(env);
 	free(env->allocs);
 	env->allocs = NULL;
-	env->nallocs = env->cap = 0;
+	env->cap = 0;
 }
 
 /* ---- the DMA API ---- */
@@ -256,13 +262,18 @@ dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
 	return map(dev, (char *)page + offset, size, dir, VRS_DMA_KIND_PAGE);
 }
 
+static void unmap(struct device *dev, dma_addr_t addr, size_t size,
+		  enum dma_data_direction dir, enum vrs_dma_kind kind)
+{
+	const struct vrs_dma *d = dma_of(dev);
+	d->ops->unmap(d->ctx, addr, size, (enum vrs_dma_dir)dir, kind);
+}
+
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs)
 {
 	(void)attrs;
-	const struct vrs_dma *d = dma_of(dev);
-	d->ops->unmap(d->ctx, addr, size, (enum vrs_dma_dir)dir,
-		      VRS_DMA_KIND_PAGE);
+	unmap(dev, addr, size, dir, VRS_DMA_KIND_PAGE);
 }
 
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
@@ -277,9 +288,7 @@ void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	(void)attrs;
-	const struct vrs_dma *d = dma_of(dev);
-	d->ops->unmap(d->ctx, addr, size, (enum vrs_dma_dir)dir,
-		      VRS_DMA_KIND_SINGLE);
+	unmap(dev, addr, size, dir, VRS_DMA_KIND_SINGLE);
 }
 
 int dma_mapping_error(struct device *dev, dma_addr_t addr)

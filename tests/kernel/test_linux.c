@@ -11,6 +11,9 @@
 #include "kernel/linux.h"
 #include "kshim/env.h"
 #include "sim/input.h"
+#include "sim/kmem.h"
+#include "sim/machine.h"
+#include "sim/qpair.h"
 #include "sim/sim.h"
 #include "vrsim/kmem.h"
 #include "vrsim/virtio.h"
@@ -237,20 +240,105 @@ Test(linux_ring, the_contract_returns_each_token_once)
 		kring_contract_added(&c, &env, &b, &vq, 0, &tokens[i], NULL, 100);
 	cr_expect_eq(c.live, 300);
 	for (unsigned i = 0; i < 300; i += 2) {
-		kring_contract_got(&c, &env, &vq, &tokens[i], 100, NULL);
+		kring_contract_got(&c, &tokens[i], 100, NULL);
 		kring_contract_forget(&c, &tokens[i]);
 	}
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 0);
 	/* broken: the same token again, a token never added, a long len */
-	kring_contract_got(&c, &env, &vq, &tokens[0], 10, NULL);
+	kring_contract_got(&c, &tokens[0], 10, NULL);
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 1);
-	kring_contract_detached(&c, &env, &vq, &c);
+	kring_contract_detached(&c, &c);
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 2);
-	kring_contract_got(&c, &env, &vq, &tokens[1], 101, NULL);
+	kring_contract_got(&c, &tokens[1], 101, NULL);
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 3);
 	/* broken: buffers lost at teardown */
-	kring_contract_teardown(&c, &env, false);
+	kring_contract_teardown(&c, false);
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 4);
 	cr_expect_eq(c.live, 0);
+	kring_contract_free(&c);
+}
+
+/* A real queue of the kernel's on a machine, for the checks that look at
+ * the kernel's own state. */
+struct kernel_queue {
+	struct vrs_machine *m;
+	struct vrs_kmem kmem;
+	struct vrs_qpair qp;
+};
+
+static void notify_nothing(void *ctx, uint32_t data)
+{
+	(void)ctx;
+	(void)data;
+}
+
+static void open_queue(struct kernel_queue *k, unsigned num)
+{
+	memset(k, 0, sizeof(*k));
+	cr_assert_eq(vrs_machine_create(NULL, &k->m), 0);
+	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM,
+				    .access_platform = true};
+	cr_assert_eq(vrs_machine_setup(k->m, &rc), 0);
+	vrs_sim_kmem(vrs_machine_gmem(k->m), &k->kmem);
+	struct vrs_qpair_config pc = {
+		.driver = linux_ops, .num = num,
+		.features = V1 | AP | VRS_BIT(VRS_F_INDIRECT_DESC),
+		.kmem = &k->kmem, .notify = notify_nothing,
+		.device_honest = true,
+	};
+	cr_assert_eq(vrs_qpair_open(&k->qp, k->m, &pc), 0);
+}
+
+static void close_queue(struct kernel_queue *k)
+{
+	vrs_qpair_destroy(&k->qp);
+	vrs_machine_destroy(k->m);
+}
+
+Test(linux_ring, the_free_list_check_sees_a_corrupt_queue)
+{
+	struct kernel_queue k;
+	open_queue(&k, 8);
+	struct virtqueue *vq = vrs_linux_virtqueue(k.qp.dq);
+	cr_assert_not_null(vq);
+	cr_expect_eq(vrs_dq_check(k.qp.dq), 0);
+	unsigned saved = vq->num_free;
+	vq->num_free = 9; /* more free than the ring has */
+	cr_expect_eq(vrs_dq_check(k.qp.dq), -EINVAL);
+	vq->num_free = saved;
+	cr_expect_eq(vrs_dq_check(k.qp.dq), 0);
+	close_queue(&k);
+	cr_expect_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+}
+
+Test(linux_ring, memory_the_kernel_keeps_after_del_is_a_leak)
+{
+	struct kernel_queue k;
+	open_queue(&k, 8);
+	vrs_qpair_shutdown(&k.qp);
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_LEAK), 0);
+	/* the kernel allocates and forgets, in the queue's environment */
+	cr_assert_eq(vrs_qpair_open(&k.qp, k.m, &k.qp.cfg), 0);
+	(void)vrs_linux_virtqueue(k.qp.dq);
+	cr_assert_not_null(kmalloc(64, GFP_KERNEL));
+	vrs_qpair_shutdown(&k.qp);
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_LEAK), 1);
+	close_queue(&k);
+}
+
+Test(linux_ring, a_reset_that_keeps_buffers_breaks_the_contract)
+{
+	struct kring_contract c = {0};
+	struct kshim_env env = {0};
+	struct kring_before b = {.num_free = 4, .nsegs = 1};
+	struct virtqueue vq = fake_vq(3);
+	kring_contract_reset_done(&c, 0);
+	kring_contract_reset_done(&c, -E2BIG);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 0);
+	kring_contract_added(&c, &env, &b, &vq, 0, &c, NULL, 0);
+	kring_contract_reset_done(&c, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 1);
+	kring_contract_reset_done(&c, -ENOTTY); /* not a documented return */
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 2);
 	kring_contract_free(&c);
 }

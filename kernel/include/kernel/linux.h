@@ -9,6 +9,10 @@
 /* The ops table, its features filled in from the kernel's own
  * vring_transport_features() on first call. */
 const struct vrs_driver_ops *vrs_linux_driver_ops(void);
+/* The kernel's queue behind one of its driver queues (NULL before start
+ * or after shutdown), for tests and benchmarks that look inside. */
+struct virtqueue;
+struct virtqueue *vrs_linux_virtqueue(const struct vrs_driver_queue *q);
 /* The kernel release the ring was built from ("6.12.117"). */
 extern const char vrs_linux_release[];
 

@@ -23,8 +23,8 @@ struct vrs_qpair_config {
 	void (*notify)(void *ctx, uint32_t data);
 	void *notify_ctx;
 	/* For a driver that decides on the DMA API itself (vrsim/driver.h):
-	 * the machine's physical path is passed along, and these. */
-	bool xen_domain;
+	 * the machine's physical path and xen_domain() are passed along,
+	 * and these. */
 	uint8_t (*choose)(void *ctx);
 	void *choose_ctx;
 	bool device_honest;

@@ -77,6 +77,11 @@ struct vrs_sim_result {
 
 struct vrs_sim;
 
+/* FEATURES_OK: what the driver accepts of what is offered (the packed
+ * layout exists only with VERSION_1). */
+uint64_t vrs_sim_negotiate(const struct vrs_sim_config *cfg,
+			   const struct vrs_driver_ops *driver);
+
 int vrs_sim_create(struct vrs_sim **out);
 void vrs_sim_destroy(struct vrs_sim *s);
 

@@ -47,8 +47,10 @@ struct kshim_env *kshim_current(void);
 /* Forget the per-call counters. */
 void kshim_enter(struct kshim_env *env);
 /* Free what is left of the kernel's allocations (after a leak was
- * reported or a BUG unwound) and the table itself. */
+ * reported or a BUG unwound), keeping the table for the next run. */
 void kshim_env_release(struct kshim_env *env);
+/* The same, and the table itself. */
+void kshim_env_free(struct kshim_env *env);
 /* Bytes the kernel holds through kmalloc and alloc_pages_exact. */
 size_t kshim_env_live(const struct kshim_env *env);
 
