@@ -48,6 +48,13 @@ void vrs_cli_feature_list(uint64_t bits, char *buf, size_t len);
 const char *vrs_cli_outcome_word(enum vrs_outcome o);
 const char *vrs_cli_path_name(enum vrs_policy_decision d);
 
+/* The Linux kernels built in (cli/kernels.c), first source first: how
+ * many, the release of one ("6.12.117"), and making one the driver
+ * --driver linux runs (0, or -ENOENT). main() registers the first. */
+unsigned vrs_cli_kernel_count(void);
+const char *vrs_cli_kernel_release(unsigned i);
+int vrs_cli_use_kernel(unsigned i);
+
 /* Lines listing the valid names, for usage texts. */
 void vrs_cli_print_names(FILE *f);
 

@@ -1,5 +1,6 @@
 /* vrsim matrix: the standard workload on every platform, under every
- * policy, with and without ACCESS_PLATFORM, as one table. */
+ * policy, with and without ACCESS_PLATFORM, as one table; with --driver
+ * linux, each Linux kernel built in beside vrsim's policies. */
 #include <getopt.h>
 #include <limits.h>
 #include <string.h>
@@ -21,7 +22,9 @@ void vrs_cmd_matrix_usage(FILE *f)
 		"Run the standard workload for every platform x policy x "
 		"ACCESS_PLATFORM\n(offered or not) and print the outcomes as a "
 		"table.\n\n"
-		"  --driver NAME         the driver under test (default vrsim)\n"
+		"  --driver NAME         the driver under test (default vrsim);\n"
+		"                        linux adds a column per kernel built in,\n"
+		"                        beside vrsim's ring under each policy\n"
 		"  --device D            device model (default blk)\n"
 		"  --steps N             workload steps per run (default 200)\n"
 		"  --seed S              workload seed (default 1)\n"
@@ -108,13 +111,46 @@ static int parse(int argc, char **argv, struct matrix_opts *o, bool *done)
 			     o, done);
 }
 
-/* Column width of the policy cells: the longest policy or outcome word;
- * the last column is not padded (no trailing blanks). */
-static int cell_width(enum vrs_policy p)
+/* A column: vrsim's ring under one DMA-use policy, or a Linux kernel
+ * deciding for itself (--driver linux adds one per kernel built in). */
+struct column {
+	char name[32];
+	enum vrs_driver_id driver;
+	enum vrs_policy policy;
+	int kernel; /* index for vrs_cli_use_kernel, or -1 */
+};
+
+#define MAX_COLUMNS (VRS_POLICY_COUNT + 8)
+
+static unsigned columns(const struct matrix_opts *o, struct column *c)
 {
-	if (p == VRS_POLICY_COUNT - 1)
+	unsigned n = 0;
+	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++) {
+		c[n] = (struct column){.driver = VRS_DRIVER_VRSIM,
+				       .policy = (enum vrs_policy)p, .kernel = -1};
+		snprintf(c[n].name, sizeof(c[n].name), "%s",
+			 vrs_policy_name((enum vrs_policy)p));
+		n++;
+	}
+	if (o->cfg.driver != VRS_DRIVER_LINUX)
+		return n;
+	for (unsigned k = 0; k < vrs_cli_kernel_count() && n < MAX_COLUMNS; k++) {
+		c[n] = (struct column){.driver = VRS_DRIVER_LINUX,
+				       .policy = VRS_POLICY_TODAY, .kernel = (int)k};
+		snprintf(c[n].name, sizeof(c[n].name), "linux-%s",
+			 vrs_cli_kernel_release(k));
+		n++;
+	}
+	return n;
+}
+
+/* Column width: the longest name or outcome word; the last column is
+ * not padded (no trailing blanks). */
+static int cell_width(const struct column *c, bool last)
+{
+	if (last)
 		return 0;
-	int w = (int)strlen(vrs_policy_name(p));
+	int w = (int)strlen(c->name);
 	for (unsigned o = 0; o < VRS_OUT_COUNT; o++) {
 		int n = (int)strlen(vrs_cli_outcome_word((enum vrs_outcome)o));
 		if (n > w)
@@ -134,28 +170,28 @@ static int platform_width(void)
 	return w;
 }
 
-static void header(enum format fmt, int pw)
+static void header(enum format fmt, int pw, const struct column *c, unsigned n)
 {
 	if (fmt == FMT_MARKDOWN) {
 		printf("| platform | AP |");
-		for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
-			printf(" %s |", vrs_policy_name((enum vrs_policy)p));
+		for (unsigned i = 0; i < n; i++)
+			printf(" %s |", c[i].name);
 		printf("\n|---|---|");
-		for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
+		for (unsigned i = 0; i < n; i++)
 			printf("---|");
 		printf("\n");
 		return;
 	}
 	printf("%-*s  AP ", pw, "platform");
-	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++)
-		printf(" %-*s", cell_width((enum vrs_policy)p),
-		       vrs_policy_name((enum vrs_policy)p));
+	for (unsigned i = 0; i < n; i++)
+		printf(" %-*s", cell_width(&c[i], i + 1 == n), c[i].name);
 	printf("\n");
 }
 
 /* One row: a platform with or without ACCESS_PLATFORM; -1 if a run failed. */
 static int row(struct vrs_sim *sim, struct matrix_opts *o,
-	       enum vrs_platform_id plat, bool ap, int pw)
+	       enum vrs_platform_id plat, bool ap, int pw,
+	       const struct column *c, unsigned n)
 {
 	const char *name = vrs_platform_get(plat)->name;
 	const char *apw = ap ? "yes" : "no";
@@ -163,45 +199,53 @@ static int row(struct vrs_sim *sim, struct matrix_opts *o,
 		printf("| %s | %s |", name, apw);
 	else
 		printf("%-*s  %-3s", pw, name, apw);
-	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++) {
+	for (unsigned i = 0; i < n; i++) {
 		struct vrs_sim_config cfg = o->cfg;
+		cfg.driver = c[i].driver;
 		cfg.platform = plat;
-		cfg.policy = (enum vrs_policy)p;
+		cfg.policy = c[i].policy;
 		cfg.offered = VRS_DRIVER_FEATURES_ALL;
 		if (!ap)
 			cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
 		struct vrs_sim_result res;
-		if (vrs_sim_run(sim, &cfg, NULL, 0, &res) < 0) {
+		if ((c[i].kernel >= 0 && vrs_cli_use_kernel((unsigned)c[i].kernel) < 0) ||
+		    vrs_sim_run(sim, &cfg, NULL, 0, &res) < 0) {
 			printf("\n");
 			fprintf(stderr, "vrsim matrix: %s/%s cannot run\n",
-				name, vrs_policy_name(cfg.policy));
+				name, c[i].name);
 			return -1;
 		}
 		const char *w = vrs_cli_outcome_word(res.outcome);
 		if (o->format == FMT_MARKDOWN)
 			printf(" %s |", w);
 		else
-			printf(" %-*s", cell_width(cfg.policy), w);
+			printf(" %-*s", cell_width(&c[i], i + 1 == n), w);
 	}
 	printf("\n");
 	return 0;
 }
 
-static void legend(enum format fmt)
+static void legend(enum format fmt, const struct column *c, unsigned n)
 {
 	printf("\n");
 	if (fmt == FMT_MARKDOWN)
 		printf("AP: the device offers ACCESS_PLATFORM.\n\n");
 	else
 		printf("AP: the device offers ACCESS_PLATFORM.\npolicies:\n");
-	for (unsigned p = 0; p < VRS_POLICY_COUNT; p++) {
-		enum vrs_policy pol = (enum vrs_policy)p;
-		if (fmt == FMT_MARKDOWN)
-			printf("- `%s`: %s\n", vrs_policy_name(pol),
-			       vrs_policy_summary(pol));
+	for (unsigned i = 0; i < n; i++) {
+		char what[160];
+		if (c[i].kernel >= 0)
+			snprintf(what, sizeof(what), "Linux %s's virtio_ring.c: "
+				 "the kernel decides (vring_use_dma_api, "
+				 "virtio_features_ok)",
+				 vrs_cli_kernel_release((unsigned)c[i].kernel));
 		else
-			printf("  %-20s %s\n", vrs_policy_name(pol),
-			       vrs_policy_summary(pol));
+			snprintf(what, sizeof(what), "vrsim's ring: %s",
+				 vrs_policy_summary(c[i].policy));
+		if (fmt == FMT_MARKDOWN)
+			printf("- `%s`: %s\n", c[i].name, what);
+		else
+			printf("  %-20s %s\n", c[i].name, what);
 	}
 }
 
@@ -223,16 +267,19 @@ int vrs_cmd_matrix(int argc, char **argv)
 		return VRS_EXIT_USAGE;
 	}
 	int pw = platform_width();
+	struct column cols[MAX_COLUMNS];
+	unsigned ncols = columns(&o, cols);
 	printf(o.format == FMT_MARKDOWN ? "Driver `%s`.\n\n" : "driver: %s\n",
 	       vrs_driver_name(o.cfg.driver));
-	header(o.format, pw);
+	header(o.format, pw, cols, ncols);
 	int status = VRS_EXIT_CLEAN;
 	for (unsigned i = 0; i < VRS_PLAT_COUNT && status == VRS_EXIT_CLEAN; i++)
 		for (int ap = 1; ap >= 0 && status == VRS_EXIT_CLEAN; ap--)
-			if (row(sim, &o, (enum vrs_platform_id)i, ap, pw) < 0)
+			if (row(sim, &o, (enum vrs_platform_id)i, ap, pw, cols,
+				ncols) < 0)
 				status = VRS_EXIT_USAGE;
 	if (status == VRS_EXIT_CLEAN)
-		legend(o.format);
+		legend(o.format, cols, ncols);
 	vrs_sim_destroy(sim);
 	return status;
 }

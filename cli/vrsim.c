@@ -70,6 +70,9 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	/* --driver linux runs the first kernel built in. */
+	if (vrs_cli_kernel_count())
+		vrs_cli_use_kernel(0);
 	/* '+': stop at the subcommand; its options are its own. */
 	int c;
 	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {

@@ -83,6 +83,21 @@ done
 grep -Eq '^sev +no +private .* refused$' "$TMP/matrix" ||
 	{ echo "FAIL: matrix: sev without AP is not private...refused" >&2; failures=$((failures + 1)); }
 echo "ok: matrix rows for: $platforms"
+# With the Linux kernels built in: a column per kernel beside the
+# policies, and what the kernels do where vrsim's today policy differs.
+if "$VRSIM" matrix --driver linux --steps 60 >"$TMP/lmatrix" 2>"$TMP/err"; then
+	nk=$(head -n 2 "$TMP/lmatrix" | tail -n 1 | grep -o 'linux-[0-9.]*' | wc -l)
+	[ "$nk" -ge 1 ] || { echo "FAIL: matrix --driver linux has no kernel column" >&2; failures=$((failures + 1)); }
+	grep -Eq "^sev +no +private( +[a-z-]+){5}( +refused){$nk}$" "$TMP/lmatrix" ||
+		{ echo "FAIL: matrix --driver linux: the kernels do not refuse sev without AP" >&2; failures=$((failures + 1)); }
+	# POWER secure guests set no mem_acc callback: Linux takes the
+	# device and hands it private memory where vrsim's today refuses.
+	grep -Eq "^ppc-ultravisor +no( +[a-z-]+){5} +refused( +private){$nk}$" "$TMP/lmatrix" ||
+		{ echo "FAIL: matrix --driver linux: ppc-ultravisor without AP" >&2; failures=$((failures + 1)); }
+	echo "ok: matrix --driver linux with $nk kernels"
+else
+	check 2 "driver 'linux' is not built into this vrsim" matrix --driver linux
+fi
 check 0 '^\| kvm \| yes \| works \|' matrix --format markdown
 check 0 '^- `today`: ' matrix --format markdown --steps 20
 
