@@ -49,6 +49,13 @@ struct vrs_dma_debug {
 
 /* ---- names for messages ---------------------------------------------- */
 
+/* Messages name CPU addresses by their page offset only: a host pointer
+ * differs from run to run (ASLR), and a finding's text must not. */
+static unsigned long page_offset(const void *cpu)
+{
+	return (unsigned long)((uintptr_t)cpu & VRS_PAGE_MASK);
+}
+
 static const char *map_fn(unsigned kind)
 {
 	switch (kind) {
@@ -204,8 +211,10 @@ static void check_release(const struct dbg_entry *e, size_t size,
 		vrs_report(VRS_FIND_DEBUG_UNMAP_UNKNOWN,
 			   "dma-debug: dma_free_coherent frees DMA memory with "
 			   "different CPU address [bus address=0x%llx] "
-			   "[size=%zu] [allocated cpu=%p] [freed cpu=%p]",
-			   ull(e->addr), e->size, e->cpu, cpu);
+			   "[size=%zu] [freed cpu %+td bytes from the "
+			   "allocated one]",
+			   ull(e->addr), e->size,
+			   (char *)cpu - (char *)e->cpu);
 	/* Direction is only compared within one family: free_coherent has no
 	 * direction of its own, and the wrong-function report already says
 	 * everything about a streaming/coherent mix-up. */
@@ -315,15 +324,15 @@ static int dbg_map(void *ctx, void *cpu, size_t size, enum vrs_dma_dir dir,
 		/* Linux BUG()s on this before any backend runs. */
 		vrs_report(VRS_FIND_DEBUG_BAD_DIR,
 			   "dma-debug: %s with invalid direction %u "
-			   "[cpu=%p] [size=%zu]",
-			   map_fn(kind), (unsigned)dir, cpu, size);
+			   "[cpu page offset 0x%03lx] [size=%zu]",
+			   map_fn(kind), (unsigned)dir, page_offset(cpu), size);
 		return -EINVAL;
 	}
 	if (!kind_is_streaming(kind)) {
 		vrs_report(VRS_FIND_DEBUG_WRONG_FUNCTION,
-			   "dma-debug: streaming map with kind %s [cpu=%p] "
-			   "[size=%zu %s]; use dma_alloc_coherent",
-			   vrs_dma_kind_name(kind), cpu, size,
+			   "dma-debug: streaming map with kind %s [cpu page "
+			   "offset 0x%03lx] [size=%zu %s]; use dma_alloc_coherent",
+			   vrs_dma_kind_name(kind), page_offset(cpu), size,
 			   vrs_dma_dir_name(dir));
 		return -EINVAL;
 	}
@@ -561,9 +570,9 @@ size_t vrs_dma_debug_check_leaks(struct vrs_dma_debug *dbg)
 		vrs_report(VRS_FIND_DEBUG_LEAK,
 			   "dma-debug: leaked DMA mapping at teardown [bus "
 			   "address=0x%llx] [size=%zu %s] [mapped by %s, "
-			   "cpu=%p, never released]",
+			   "never released]",
 			   ull(e->addr), e->size, dir_name(e->dir),
-			   map_fn(e->kind), e->cpu);
+			   map_fn(e->kind));
 	}
 	return dbg->nlive;
 }

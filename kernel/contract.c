@@ -228,12 +228,25 @@ void kring_contract_interrupt(int irqreturn)
 		BREACH("vring_interrupt returned %d", irqreturn);
 }
 
-void kring_contract_premapped(int rc)
+void kring_contract_premapped(int rc, bool empty)
 {
-	/* Asked on a new, empty queue: 0, or -EINVAL where 6.1.192 wants
-	 * the DMA API. */
-	if (rc != 0 && rc != -EINVAL)
+	/* "-EINVAL: too late to enable premapped mode, the vq already
+	 * contains buffers" (6.12); on an empty queue 0, or -EINVAL where
+	 * 6.1.192 wants the DMA API. */
+	if (!empty && rc != -EINVAL)
+		BREACH("virtqueue_set_dma_premapped on a queue holding buffers "
+		       "returned %d, not -EINVAL", rc);
+	else if (empty && rc != 0 && rc != -EINVAL)
 		BREACH("virtqueue_set_dma_premapped returned %d", rc);
+}
+
+void kring_contract_dma_dev(const void *got, const void *transport,
+			    bool use_dma_api)
+{
+	/* "Get the dma dev. This is used to do dma." NULL without the API */
+	if (got != (use_dma_api ? transport : NULL))
+		BREACH("virtqueue_dma_dev returned %p, not %s", got,
+		       use_dma_api ? "the transport's device" : "NULL");
 }
 
 void kring_contract_reset_done(struct kring_contract *c, int rc)

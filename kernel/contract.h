@@ -55,7 +55,11 @@ void kring_contract_detached(struct kring_contract *c, void *token);
 struct kring_buf *kring_contract_buf(struct kring_contract *c, void *token);
 void kring_contract_forget(struct kring_contract *c, void *token);
 void kring_contract_interrupt(int irqreturn);
-void kring_contract_premapped(int rc);
+/* virtqueue_set_dma_premapped on an empty queue or not. */
+void kring_contract_premapped(int rc, bool empty);
+/* virtqueue_dma_dev: the transport's device with the DMA API, else NULL. */
+void kring_contract_dma_dev(const void *got, const void *transport,
+			    bool use_dma_api);
 void kring_contract_reset_done(struct kring_contract *c, int rc);
 /* After vring_del_virtqueue: every buffer came back, used or detached. */
 void kring_contract_teardown(struct kring_contract *c, bool dead);

@@ -57,10 +57,12 @@ static uint8_t pick(struct lq *q)
 	return q->cfg.choose ? q->cfg.choose(q->cfg.choose_ctx) : 0;
 }
 
-static bool refuse_atomic(void *ctx)
+static bool refuse_alloc(void *ctx, bool may_sleep)
 {
-	/* One allocation in sixteen refused, when the input says so. */
-	return pick(ctx) >= 240;
+	/* When the input says so: one GFP_ATOMIC allocation in sixteen, one
+	 * GFP_KERNEL one in 256 (creation and resize error paths). */
+	uint8_t b = pick(ctx);
+	return may_sleep ? b == 255 : b >= 240;
 }
 
 /* Enter the kernel: the queue's environment is current, and a BUG()
@@ -179,7 +181,7 @@ static void make_device(struct lq *q, const struct vrs_driver_queue_config *cfg)
 	q->env.phys = cfg->phys ? cfg->phys : cfg->dma;
 	q->env.kmem = cfg->kmem;
 	q->env.xen_domain = cfg->xen_domain;
-	q->env.refuse_atomic = refuse_atomic;
+	q->env.refuse = refuse_alloc;
 	q->env.ctx = q;
 	q->transport = (struct device){.init_name = "vrsim-virtio-pci",
 				       .kshim_dma = &q->env};
@@ -210,6 +212,11 @@ static struct virtqueue *create_vq(struct lq *q)
 	unsigned align = version_1 ? SMP_CACHE_BYTES : VRS_LEGACY_ALIGN;
 	uint8_t how = pick(q);
 	q->context = how & 1;
+	/* A platform that orders DMA itself (VIRTIO_F_ORDER_PLATFORM: real
+	 * hardware) gets real barriers rather than virt_*() ones; vrsim's
+	 * devices keep to the ring's order either way. */
+	if (how & 8)
+		q->vdev.features |= BIT_ULL(VIRTIO_F_ORDER_PLATFORM);
 	/* A caller-allocated ring (remoteproc's way) is split only and
 	 * addressed by virt_to_phys, so only where the kernel would not use
 	 * the DMA API anyway. */
@@ -260,9 +267,15 @@ static int start(struct lq *q, const struct vrs_driver_queue_config *cfg)
 	uint8_t how = pick(q);
 	if (how & 1) {
 		int rc = KCALL(q, -EIO, virtqueue_set_dma_premapped(vq));
-		kring_contract_premapped(rc);
+		kring_contract_premapped(rc, true);
 		/* 6.1.192's backport keeps the flag but maps anyway. */
 		q->premapped = HAVE_6_12 && rc == 0;
+#if HAVE_6_12
+		/* virtio-net asks for the device its page pool maps for */
+		struct device *dd = KCALL(q, NULL, virtqueue_dma_dev(vq));
+		kring_contract_dma_dev(dd, &q->transport,
+				       kring_queue_uses_dma_api(vq));
+#endif
 	}
 	return grow_sg(q, cfg->num + 2);
 }
@@ -379,6 +392,10 @@ static int premap(struct lq *q, unsigned n, unsigned out)
 		}
 		sg_dma_address(sg) = a;
 		sg->dma_length = sg->length;
+		/* What the CPU wrote goes to the device before it may read. */
+		if (i < out && KCALL(q, false, virtqueue_dma_need_sync(q->vq, a)))
+			KVOID(q, virtqueue_dma_sync_single_range_for_device(
+				q->vq, a, 0, sg->length, DMA_TO_DEVICE));
 	}
 	return 0;
 }
@@ -458,7 +475,14 @@ static bool linux_kick(struct vrs_driver_queue *dq)
 	struct lq *q = lq_of(dq);
 	if (q->dead || !q->vq)
 		return false;
-	if (pick(q) & 1)
+	uint8_t how = pick(q);
+	/* Premapped mode asked too late, on a queue holding buffers: the
+	 * kernel must refuse. */
+	unsigned num = virtqueue_get_vring_size(q->vq);
+	if ((how & 6) == 6 && q->vq->num_free < num)
+		kring_contract_premapped(KCALL(q, -EIO, virtqueue_set_dma_premapped(q->vq)),
+					 false);
+	if (how & 1)
 		return KCALL(q, false, virtqueue_kick(q->vq));
 	/* virtio-blk: prepare under the queue lock, notify outside it */
 	if (!KCALL(q, false, virtqueue_kick_prepare(q->vq)))

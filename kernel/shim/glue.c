@@ -140,11 +140,11 @@ static size_t untrack(struct kshim_env *e, const void *p)
 	return 0;
 }
 
-static void *alloc(size_t size, gfp_t gfp)
+static void *alloc(size_t size, gfp_t gfp, bool refusable)
 {
 	struct kshim_env *e = env_or_bug();
-	if (!(gfp & ___GFP_DIRECT_RECLAIM) && e->refuse_atomic &&
-	    e->refuse_atomic(e->ctx)) {
+	if (refusable && e->refuse &&
+	    e->refuse(e->ctx, gfp & ___GFP_DIRECT_RECLAIM)) {
 		e->alloc_refusals++;
 		return NULL;
 	}
@@ -166,7 +166,7 @@ void *kshim_kmalloc(size_t size, gfp_t gfp, const char *file, int line)
 {
 	(void)file;
 	(void)line;
-	return alloc(size, gfp);
+	return alloc(size, gfp, true);
 }
 
 void kfree(const void *p)
@@ -183,9 +183,11 @@ void kfree(const void *p)
 
 void *kshim_alloc_pages_exact(size_t size, gfp_t gfp)
 {
-	/* Above a page the guest allocator hands out page-aligned chunks. */
+	/* Above a page the guest allocator hands out page-aligned chunks.
+	 * These are the ring itself (vring_alloc_queue without the DMA
+	 * API): never refused. */
 	return alloc(PAGE_ALIGN(size) < PAGE_SIZE ? PAGE_SIZE : PAGE_ALIGN(size),
-		     gfp);
+		     gfp, false);
 }
 
 void free_pages_exact(void *p, size_t size)

@@ -266,7 +266,8 @@ def triage(out, meta, target):
             "frames": g["frames"], "summary": g["summary"], "file": file,
             "count": len(g["files"]), "engines": sorted(g["engines"]),
             "reproduce": "scripts/reproduce %s %s" % (target, shown),
-            "keep": "cp %s corpora/%s/regressions/" % (shown, target),
+            "keep": "cp %s corpora/%s/regressions/" % (
+                shown, re.sub(r"-[0-9]+\.[0-9]+$", "", target)),
             "decoded": decoded,
         })
     # Every raw crash input stays in the out dir: list them all.

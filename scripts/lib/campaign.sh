@@ -2,18 +2,39 @@
 # sourced after common.sh, not run.
 # shellcheck shell=bash
 
-# Every fuzz target (fuzz/fuzz_*.c), sorted; the do-nothing baseline
-# fuzz_empty only with "all".
+# The kernels the Linux targets are built for by default: the Debian
+# packages the scripts install (kernel/CMakeLists.txt names the targets
+# fuzz_linux_sim-6.1, ..., from /usr/src/linux-source-*.tar.xz).
+VRSIM_LINUX_TARGET_VERSIONS=(6.1 6.12)
+
+# Every fuzz target: vrsim's own (fuzz/fuzz_*.c, sorted; the do-nothing
+# baseline fuzz_empty only with "all"), then the Linux ring's per kernel
+# version, except with "core" (what OSS-Fuzz builds, without kernels).
 fuzz_targets() {
-	local f name
+	local f name t v
 	for f in "$VRSIM_TOP"/fuzz/fuzz_*.c; do
 		name=$(basename "$f" .c)
 		[ "$name" = fuzz_empty ] && [ "${1:-}" != all ] && continue
 		echo "$name"
 	done
+	[ "${1:-}" = core ] && return
+	for t in fuzz_linux_sim fuzz_linux_driver; do
+		for v in "${VRSIM_LINUX_TARGET_VERSIONS[@]}"; do
+			echo "$t-$v"
+		done
+	done
 }
 
-is_fuzz_target() { [ -f "$VRSIM_TOP/fuzz/$1.c" ]; }
+# A target of fuzz/, or a Linux one: plain (the first kernel source) or
+# with a version.
+is_fuzz_target() {
+	[ -f "$VRSIM_TOP/fuzz/$1.c" ] ||
+		[[ $1 =~ ^fuzz_linux_(sim|driver)(-[0-9]+\.[0-9]+)?$ ]]
+}
+
+# The corpus of a target: every kernel version of a Linux target shares
+# one (fuzz_linux_sim-6.1 -> corpora/fuzz_linux_sim).
+corpus_name() { echo "${1%-[0-9]*.[0-9]*}"; }
 
 # Configure PRESET (into DIR when given) and build only the named
 # executables, so a half-written file of another target cannot stop a

@@ -177,20 +177,32 @@ Test(linux_ring, kfree_of_foreign_memory_is_a_kernel_bug)
 	kshim_set_env(NULL);
 }
 
-static bool always(void *ctx)
+static bool atomic_only(void *ctx, bool may_sleep)
 {
 	(void)ctx;
+	return !may_sleep;
+}
+
+static bool always(void *ctx, bool may_sleep)
+{
+	(void)ctx;
+	(void)may_sleep;
 	return true;
 }
 
-Test(linux_ring, an_atomic_allocation_may_be_refused)
+Test(linux_ring, a_kmalloc_may_be_refused_the_ring_never)
 {
-	struct kshim_env env = {.kmem = &host_kmem, .refuse_atomic = always};
+	struct kshim_env env = {.kmem = &host_kmem, .refuse = atomic_only};
 	kshim_set_env(&env);
 	cr_expect_null(kmalloc(16, GFP_ATOMIC));
-	void *p = kmalloc(16, GFP_KERNEL); /* may sleep: never refused */
+	void *p = kmalloc(16, GFP_KERNEL); /* the refuser is told it may sleep */
 	cr_expect_not_null(p);
 	kfree(p);
+	env.refuse = always;
+	cr_expect_null(kmalloc(16, GFP_KERNEL));
+	p = alloc_pages_exact(4096, GFP_KERNEL); /* the ring's own pages */
+	cr_expect_not_null(p);
+	free_pages_exact(p, 4096);
 	kshim_env_release(&env);
 	kshim_set_env(NULL);
 }

@@ -23,9 +23,10 @@ struct kshim_env {
 	const struct vrs_dma *phys; /* virt_to_phys */
 	const struct vrs_kmem *kmem;
 	bool xen_domain;
-	/* The input's say on an allocation that may not sleep (GFP_ATOMIC):
-	 * true refuses it, as a real kernel under memory pressure can. */
-	bool (*refuse_atomic)(void *ctx);
+	/* The input's say on a kmalloc (never the ring's own pages): true
+	 * refuses it, as a kernel under memory pressure can; may_sleep tells
+	 * GFP_KERNEL from GFP_ATOMIC, which fails far more often. */
+	bool (*refuse)(void *ctx, bool may_sleep);
 	void *ctx;
 
 	/* What happened inside the current call (kshim_enter clears it). */
