@@ -82,7 +82,11 @@ int vrs_fuzz_sim_run(const uint8_t *data, size_t len)
 		return 0;
 	struct vrs_sim_result res;
 	/* An empty stream is still an input: the run just drains. */
-	vrs_sim_run(sim, &current, ops ? ops : data, ops_len, &res);
+	if (current.differential)
+		vrs_sim_differential(sim, &current, ops ? ops : data, ops_len,
+				     &res);
+	else
+		vrs_sim_run(sim, &current, ops ? ops : data, ops_len, &res);
 	return 0;
 }
 

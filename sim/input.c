@@ -61,6 +61,7 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 		.big_endian_guest = c[6] & VRS_INPUT_F_BIG_ENDIAN,
 		.lazy_iotlb = c[6] & VRS_INPUT_F_LAZY_IOTLB,
 		.fail_persistent = c[6] & VRS_INPUT_F_FAIL_PERSISTENT,
+		.differential = c[6] & VRS_INPUT_F_DIFFERENTIAL,
 		.fail_nth = c[7],
 		.min_align_mask = align_masks[c[8] % 4],
 		.seed = (uint64_t)c[9] | (uint64_t)c[10] << 8 |
@@ -91,7 +92,8 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 	c[5] = (uint8_t)((2u << shift) - cfg->queue_size);
 	c[6] = (uint8_t)((cfg->big_endian_guest ? VRS_INPUT_F_BIG_ENDIAN : 0) |
 			 (cfg->lazy_iotlb ? VRS_INPUT_F_LAZY_IOTLB : 0) |
-			 (cfg->fail_persistent ? VRS_INPUT_F_FAIL_PERSISTENT : 0));
+			 (cfg->fail_persistent ? VRS_INPUT_F_FAIL_PERSISTENT : 0) |
+			 (cfg->differential ? VRS_INPUT_F_DIFFERENTIAL : 0));
 	c[7] = (uint8_t)(cfg->fail_nth > 255 ? 255 : cfg->fail_nth);
 	for (uint8_t i = 0; i < 4; i++)
 		if (align_masks[i] == cfg->min_align_mask)
@@ -150,6 +152,8 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	else
 		fprintf(f, "fail_nth   never\n");
 	fprintf(f, "seed       %llu\n", (unsigned long long)cfg->seed);
+	if (cfg->differential)
+		fprintf(f, "compare    with vrsim's ring (differential)\n");
 }
 
 /* A driver that decides on the DMA API itself (Linux) takes its own path;
@@ -190,6 +194,10 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 {
 	if (forced_driver >= 0)
 		cfg->driver = (enum vrs_driver_id)forced_driver;
+	/* Differential mode compares another driver with vrsim's ring, with
+	 * honest parties; elsewhere the flag means nothing. */
+	if (cfg->driver == VRS_DRIVER_VRSIM || role != VRS_ROLE_HONEST)
+		cfg->differential = false;
 	bool model_net = cfg->device == VRS_DEV_NET;
 	cfg->device = role == VRS_ROLE_HOSTILE_DEV ? VRS_DEV_ADVERSARIAL
 		      : model_net		   ? VRS_DEV_NET
@@ -361,6 +369,8 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 		return c->lazy_iotlb = true;
 	if (KEY("fail-persistent"))
 		return c->fail_persistent = true;
+	if (KEY("differential"))
+		return c->differential = true;
 	if (KEY("driver"))
 		return vrs_driver_by_name(v, &c->driver) == 0;
 	if (KEY("platform"))

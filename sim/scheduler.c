@@ -114,6 +114,8 @@ static void driver_irq(struct vrs_sim *s, unsigned q)
 			s->res->completed++;
 			vrs_trace(&s->trace, VRS_EV_DRV_GET, q,
 				  vrs_sim_token_id(s, token), len, 0, NULL);
+			if (s->log)
+				vrs_diff_used(s, q, token, len);
 			s->model->complete(s, q, token, len, true);
 		}
 		if (vrs_dq_enable_cb(sq->dq))

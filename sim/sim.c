@@ -147,6 +147,8 @@ int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 {
 	struct vrs_sim_queue *sq = &s->q[q];
 	int rc = vrs_dq_add(sq->dq, sg, out, in, token);
+	if (s->log)
+		vrs_diff_added(s, q, token, rc);
 	if (rc == 0) {
 		sq->inflight++;
 		s->res->submitted++;
@@ -255,7 +257,7 @@ static int create_queues(struct vrs_sim *s)
 			.kmem = &s->kmem,
 			.notify = vrs_sim_notify,
 			.notify_ctx = sq,
-			.choose = vrs_sim_choose,
+			.choose = s->cfg.differential ? NULL : vrs_sim_choose,
 			.choose_ctx = s,
 			.device_honest = !s->driver_under_test,
 		};

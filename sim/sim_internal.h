@@ -63,8 +63,27 @@ void vrs_rawdrv_start(struct vrs_sim *s);
 void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q);
 void vrs_rawdrv_stop(struct vrs_sim *s);
 
+/* What one run of differential mode completed (differential.c). */
+#define VRS_DIFF_TOKENS 4096 /* token ids / 8: the model's state */
+#define VRS_DIFF_EVENTS 8192
+struct vrs_diff_queue {
+	int8_t add[VRS_DIFF_EVENTS];	   /* each add's result: 0 or errno */
+	uint32_t nadd;
+	uint32_t ordinal[VRS_DIFF_TOKENS]; /* token -> its latest add, +1 */
+	uint32_t used_ord[VRS_DIFF_EVENTS], used_len[VRS_DIFF_EVENTS];
+	uint32_t nused;
+	bool overflow;			   /* a token or a count out of range */
+};
+struct vrs_diff_log {
+	struct vrs_diff_queue q[VRS_SIM_MAX_QUEUES];
+};
+void vrs_diff_added(struct vrs_sim *s, unsigned q, const void *token, int rc);
+void vrs_diff_used(struct vrs_sim *s, unsigned q, const void *token,
+		   uint32_t len);
+
 struct vrs_sim {
 	struct vrs_machine *m;
+	struct vrs_diff_log *log; /* differential mode's record, or NULL */
 	struct vrs_kmem kmem;
 	struct vrs_sim_config cfg;
 	const struct vrs_model_ops *model;

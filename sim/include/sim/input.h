@@ -8,7 +8,7 @@
  * Configuration block, each field reduced into its range so that every
  * byte sequence is a valid configuration:
  *   0 platform      1 policy        2 device        3 offered features
- *   4..5 queue size 6 flags         7 fail_nth      8 min_align_mask
+ *   4..5 queue size 6 flags (VRS_INPUT_F_*)         7 fail_nth      8 min_align_mask
  *   9..12 seed (Xen p2m scramble)   13 driver under test (sim/drivers.h;
  *   0, what older inputs hold: vrsim's ring)   14..15 reserved (zero)
  * New fields only ever take reserved bytes or are appended after a version
@@ -35,6 +35,8 @@ extern const char *const vrs_input_feature_names[8];
 #define VRS_INPUT_F_BIG_ENDIAN 0x01u
 #define VRS_INPUT_F_LAZY_IOTLB 0x02u
 #define VRS_INPUT_F_FAIL_PERSISTENT 0x04u
+/* fuzz_linux_sim: compare the Linux ring with vrsim's (vrs_sim_differential) */
+#define VRS_INPUT_F_DIFFERENTIAL 0x08u
 
 /* Parse the header into *cfg (steps 0: run the stream to its end) and
  * point ops and ops_len at the operation stream. -EPROTONOSUPPORT for a
@@ -89,7 +91,7 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
 /* Build an input from a one-line description of space-separated
  * key=value words: driver= platform= policy= device= offer=(list|all|none)
  * queue= fail-nth= min-align= seed= ops= opseed= and the flags
- * big-endian, lazy-iotlb, fail-persistent. ops=N appends N operation
+ * big-endian, lazy-iotlb, fail-persistent, differential. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
  * with the offending word printed to stderr. */
 long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);

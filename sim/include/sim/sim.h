@@ -38,6 +38,9 @@ struct vrs_sim_config {
 				   * (fuzz_device); the device is under test */
 	uint32_t corrupt_nth;	  /* faulty DMA engine: corrupt the Nth device write */
 	uint32_t lose_irq_nth;	  /* faulty interrupt delivery: lose the Nth one */
+	bool differential;	  /* vrs_sim_differential: the driver makes no
+				   * input picks, so two drivers read one
+				   * workload alike */
 	unsigned steps;		  /* workload steps; 0: until the input ends */
 	uint64_t seed;		  /* generator seed when there is no input */
 };
@@ -92,6 +95,18 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		const uint8_t *input, size_t len, struct vrs_sim_result *res);
 
 /* Print every event as it happens (NULL: stop); for decoding inputs. */
+/* Differential mode: run the input with cfg->driver and again with vrsim's
+ * ring (cfg->differential set for both, honest parties only), and compare
+ * what each completed: on every queue, the buffers both runs had the
+ * device use, in the same order and with the same used lengths. A
+ * difference is a differential-divergence finding, with both runs'
+ * traces on stderr. Runs whose workloads part (an add one driver took and
+ * the other refused, as a different indirect policy makes happen) are not
+ * compared. *res is the first run's. */
+int vrs_sim_differential(struct vrs_sim *s, const struct vrs_sim_config *cfg,
+			 const uint8_t *input, size_t len,
+			 struct vrs_sim_result *res);
+
 void vrs_sim_set_live_trace(struct vrs_sim *s, FILE *f);
 /* The trace of the last run: the last n events (all kept when 0). */
 void vrs_sim_print_trace(const struct vrs_sim *s, FILE *f, unsigned n);
