@@ -173,7 +173,7 @@ Test(linux_ring, kfree_of_foreign_memory_is_a_kernel_bug)
 	cr_expect_eq(kshim_env_live(&env), 32);
 	kfree(p);
 	cr_expect_eq(kshim_env_live(&env), 0);
-	kshim_env_release(&env);
+	kshim_env_free(&env);
 	kshim_set_env(NULL);
 }
 
@@ -203,7 +203,7 @@ Test(linux_ring, a_kmalloc_may_be_refused_the_ring_never)
 	p = alloc_pages_exact(4096, GFP_KERNEL); /* the ring's own pages */
 	cr_expect_not_null(p);
 	free_pages_exact(p, 4096);
-	kshim_env_release(&env);
+	kshim_env_free(&env);
 	kshim_set_env(NULL);
 }
 
