@@ -1,6 +1,8 @@
 /* dma-direct, as Linux's kernel/dma/direct.c: the bus address is the GPA plus
- * a fixed offset, optionally bouncing through a swiotlb when the platform
- * forces it (protected guests, restricted pools). */
+ * a fixed offset (translate_phys_to_dma over a dma_range_map), with the
+ * shared alias bit on decrypted memory (phys_to_dma_unencrypted), optionally
+ * bouncing through a swiotlb when the platform forces it (protected guests,
+ * restricted pools). */
 #include "dma/direct.h"
 
 #include "dma/encrypt.h"
@@ -20,6 +22,23 @@ static bool bounces(const struct vrs_direct *d)
 	return d->cfg.swiotlb && d->cfg.force_bounce;
 }
 
+/* Coherent memory the device shares: pool slots or decrypted pages. */
+static bool coherent_decrypted(const struct vrs_direct *d)
+{
+	return (d->cfg.coherent_from_pool && d->cfg.swiotlb) ||
+	       d->cfg.decrypt_coherent;
+}
+
+/* phys_to_dma(), or phys_to_dma_unencrypted() for decrypted memory: the
+ * offset first, then the alias (Linux: dma_addr_unencrypted of
+ * __phys_to_dma). */
+static vrs_dma_addr_t to_bus(const struct vrs_direct *d, vrs_gpa_t gpa,
+			     bool decrypted)
+{
+	vrs_dma_addr_t addr = gpa + d->cfg.offset;
+	return decrypted ? addr | d->cfg.shared_alias : addr;
+}
+
 static int direct_map(void *ctx, void *cpu, size_t size, enum vrs_dma_dir dir,
 		      enum vrs_dma_kind kind, vrs_dma_addr_t *out)
 {
@@ -31,14 +50,19 @@ static int direct_map(void *ctx, void *cpu, size_t size, enum vrs_dma_dir dir,
 	VRS_GUARD(vrs_gmem_gpa(d->gm, cpu, size, &gpa));
 	if (bounces(d))
 		VRS_GUARD(vrs_swiotlb_map(d->cfg.swiotlb, gpa, size, dir, &gpa));
-	*out = gpa + d->cfg.offset;
+	/* A bounce slot is decrypted memory (swiotlb_map hands out
+	 * phys_to_dma_unencrypted); an unbounced buffer is not. */
+	*out = to_bus(d, gpa, bounces(d));
 	return 0;
 }
 
-/* The GPA behind a bus address, when it is one this backend could issue. */
+/* The GPA behind a bus address, when it is one this backend could issue:
+ * dma_to_phys(), which clears the alias (dma_addr_canonical) and then
+ * takes the offset off. */
 static bool bus_to_gpa(const struct vrs_direct *d, vrs_dma_addr_t addr,
 		       vrs_gpa_t *gpa)
 {
+	addr &= ~d->cfg.shared_alias;
 	if (addr < d->cfg.offset)
 		return false;
 	*gpa = addr - d->cfg.offset;
@@ -117,7 +141,7 @@ static int direct_alloc_coherent(void *ctx, size_t size, void **cpu,
 		}
 	}
 	*cpu = vrs_gmem_hva(d->gm, gpa, size);
-	*out = gpa + d->cfg.offset;
+	*out = to_bus(d, gpa, coherent_decrypted(d));
 	return 0;
 }
 
@@ -127,7 +151,7 @@ static void direct_free_coherent(void *ctx, size_t size, void *cpu,
 	struct vrs_direct *d = ctx;
 	vrs_gpa_t gpa;
 	if (vrs_gmem_gpa(d->gm, cpu, size, &gpa) < 0 ||
-	    gpa + d->cfg.offset != addr) {
+	    to_bus(d, gpa, coherent_decrypted(d)) != addr) {
 		vrs_report(VRS_FIND_DMA_MISUSE,
 			   "dma-direct: free_coherent of %p/0x%llx, not a "
 			   "coherent allocation", cpu, (unsigned long long)addr);
@@ -181,6 +205,10 @@ static enum vrs_xlate_fault direct_translate(void *ctx, vrs_dma_addr_t addr,
 {
 	struct vrs_direct *d = ctx;
 	vrs_gpa_t gpa;
+	/* Without the alias the address is the protected IPA: no host
+	 * mapping reaches it (a CCA granule protection fault). */
+	if (d->cfg.shared_alias && !(addr & d->cfg.shared_alias))
+		return VRS_XLATE_UNMAPPED;
 	if (!bus_to_gpa(d, addr, &gpa))
 		return VRS_XLATE_OUTSIDE;
 	res->gpa = gpa;

@@ -32,7 +32,9 @@ struct vrs_machine {
 	/* per run */
 	const struct vrs_platform *plat;
 	struct vrs_direct platform_direct; /* direct / bounce / restricted */
-	struct vrs_direct phys_direct;	   /* virt_to_phys, and GPA views */
+	struct vrs_direct phys_direct;	   /* virt_to_phys */
+	struct vrs_direct bus_direct;	   /* the device's GPA, dma-ranges and
+					    * shared-alias views */
 	struct vrs_dma backend;		   /* the platform's DMA API */
 	struct vrs_dma_fault fault;
 	struct vrs_dma fault_dma;
@@ -110,7 +112,10 @@ void vrs_machine_destroy(struct vrs_machine *m)
 static void build_backend(struct vrs_machine *m)
 {
 	const struct vrs_platform *p = m->plat;
-	struct vrs_direct_config dc = {0};
+	struct vrs_direct_config dc = {
+		.offset = p->dma_offset,
+		.shared_alias = p->shared_alias,
+	};
 	switch (p->dma) {
 	case VRS_PLAT_DMA_IOMMU:
 		vrs_iommu_dma(m->iommu, &m->backend);
@@ -140,12 +145,19 @@ static void build_bus(struct vrs_machine *m, bool access_platform)
 {
 	const struct vrs_platform *p = m->plat;
 	struct vrs_xlate x;
-	if (vrs_platform_device_uses_iommu(p, access_platform))
+	if (vrs_platform_device_uses_iommu(p, access_platform)) {
 		vrs_iommu_xlate(m->iommu, &x);
-	else if (p->view == VRS_VIEW_XEN)
+	} else if (p->view == VRS_VIEW_XEN) {
 		vrs_xen_xlate(m->xen_now, &x);
-	else
-		vrs_direct_xlate(&m->phys_direct, &x);
+	} else {
+		/* The inverse of the platform's direct conversions. */
+		struct vrs_direct_config bc = {
+			.offset = p->dma_offset,
+			.shared_alias = p->shared_alias,
+		};
+		vrs_direct_init(&m->bus_direct, m->gm, &bc);
+		vrs_direct_xlate(&m->bus_direct, &x);
+	}
 	vrs_devbus_init(&m->devbus, m->gm, &x, p);
 	m->devbus.corrupt_nth = m->corrupt_nth;
 	if (p->view == VRS_VIEW_POOL_ONLY)
@@ -155,11 +167,28 @@ static void build_bus(struct vrs_machine *m, bool access_platform)
 	vrs_devbus_bus(&m->devbus, &m->bus);
 }
 
+/* Every kind of address keeps to its own range, so that one never passes
+ * for another: GPAs below the dma-ranges window, the window and the shared
+ * alias below or above the IOVAs (a larger guest memory can break this). */
+static bool layout_ok(const struct vrs_machine *m, const struct vrs_platform *p)
+{
+	uint64_t mem = vrs_gmem_size(m->gm);
+	uint64_t iova_end = IOVA_BASE + IOVA_APERTURE;
+	if (p->dma_offset && (p->dma_offset < mem ||
+			      p->dma_offset + mem > IOVA_BASE))
+		return false;
+	if (p->shared_alias && ((p->shared_alias & (p->shared_alias - 1)) ||
+				p->shared_alias < iova_end ||
+				p->dma_offset + mem > p->shared_alias))
+		return false;
+	return true;
+}
+
 int vrs_machine_setup(struct vrs_machine *m, const struct vrs_run_config *rc)
 {
 	VRS_ENSURE(m && rc, EINVAL);
 	const struct vrs_platform *p = vrs_platform_get(rc->platform);
-	VRS_ENSURE(p, EINVAL);
+	VRS_ENSURE(p && layout_ok(m, p), EINVAL);
 	m->plat = p;
 
 	vrs_gmem_reset(m->gm);

@@ -96,6 +96,36 @@ static const struct vrs_platform platforms[VRS_PLAT_COUNT] = {
 		.dma = VRS_PLAT_DMA_RESTRICTED, .view = VRS_VIEW_POOL_ONLY,
 		.why = "restricted-dma-pool device-tree binding (Linux 5.15)",
 	},
+	[VRS_PLAT_ARM64_DMA_RANGES] = {
+		.id = VRS_PLAT_ARM64_DMA_RANGES, .name = "arm64-dma-ranges",
+		.summary = "arm64 SoC whose devices see RAM at another base "
+			   "(dma-ranges): bus = GPA + 2 GiB",
+		.dma = VRS_PLAT_DMA_DIRECT, .view = VRS_VIEW_DMA_OFFSET,
+		.dma_offset = VRS_PLAT_DMA_RANGES_OFFSET,
+		.why = "dma_range_map: translate_phys_to_dma/dma_to_phys, "
+		       "include/linux/dma-direct.h (6.1, 6.12)",
+	},
+	[VRS_PLAT_PKVM] = {
+		.id = VRS_PLAT_PKVM, .name = "pkvm",
+		.summary = "Android pKVM protected guest: pages shared page by "
+			   "page (MEM_SHARE), virtio through a restricted pool",
+		.dma = VRS_PLAT_DMA_RESTRICTED, .view = VRS_VIEW_GPA,
+		.protected_memory = true,
+		.private_effect = VRS_PRIVATE_FAULTS,
+		.why = "drivers/virt/coco/pkvm-guest/arm-pkvm-guest.c and "
+		       "swiotlb.c rmem (6.12); no mem_acc callback",
+	},
+	[VRS_PLAT_ARM_CCA] = {
+		.id = VRS_PLAT_ARM_CCA, .name = "arm-cca",
+		.summary = "Arm CCA realm: the host reaches shared pages only "
+			   "through the unprotected-IPA alias",
+		.dma = VRS_PLAT_DMA_BOUNCE, .view = VRS_VIEW_SHARED_ALIAS,
+		.protected_memory = true,
+		.private_effect = VRS_PRIVATE_FAULTS,
+		.shared_alias = VRS_PLAT_CCA_SHARED_ALIAS,
+		.why = "rsi.c prot_ns_shared, asm/mem_encrypt.h "
+		       "dma_addr_unencrypted (after 6.12); no mem_acc callback",
+	},
 };
 
 const struct vrs_platform *vrs_platform_get(enum vrs_platform_id id)

@@ -91,9 +91,11 @@ bool vrs_platform_path_works(const struct vrs_platform *plat, bool ap,
 		return false;
 	bool iommu = vrs_platform_device_uses_iommu(plat, ap);
 	if (path == VRS_USE_PHYS)
-		/* GPAs work where the device reads GPAs of plain memory. */
-		return plat->view != VRS_VIEW_XEN && !iommu &&
-		       plat->view != VRS_VIEW_POOL_ONLY &&
+		/* GPAs work where the device reads GPAs of plain memory: not
+		 * through an IOMMU, a p2m, a pool window, a dma-ranges offset
+		 * or a shared alias (why those need ACCESS_PLATFORM). */
+		return (plat->view == VRS_VIEW_GPA ||
+			(plat->view == VRS_VIEW_IOMMU_IF_AP && !iommu)) &&
 		       !plat->protected_memory;
 	/* The DMA API works unless it hands out IOVAs to a device that
 	 * reads GPAs (the Q35 / PPC / SPARC quirk) or GPAs to a device that

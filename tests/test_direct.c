@@ -4,6 +4,7 @@
 
 #include "dma/direct.h"
 #include "dma/encrypt.h"
+#include "dma/swiotlb.h"
 #include "testing.h"
 
 TestSuite(direct, .init = vrs_test_setup, .fini = vrs_test_teardown);
@@ -102,6 +103,143 @@ Test(direct, free_coherent_of_wrong_pair_is_reported)
 	cr_assert_eq(vrs_report_count(VRS_FIND_DMA_MISUSE), 1);
 	vrs_dma_free_coherent(&dma, 100, cpu, a);
 	cr_assert_eq(vrs_report_count(VRS_FIND_DMA_MISUSE), 1);
+}
+
+/* The arm64-dma-ranges offset, and the Arm CCA alias bit (40-bit IPA). */
+#define OFFSET 0x80000000ull
+#define ALIAS (1ull << 39)
+
+static struct vrs_swiotlb *sw;
+
+/* A bouncing backend; the pool first, as a boot-time reservation. */
+static void make_bounce(uint64_t offset, uint64_t alias)
+{
+	cr_assert_eq(vrs_swiotlb_create(vrs_test_gmem(), 256u << 10, &sw), 0);
+	struct vrs_direct_config c = {.offset = offset, .shared_alias = alias,
+				      .swiotlb = sw, .force_bounce = true,
+				      .decrypt_coherent = alias != 0};
+	vrs_direct_init(&d, vrs_test_gmem(), &c);
+	vrs_direct_dma(&d, &dma);
+}
+
+static vrs_gpa_t translate(vrs_dma_addr_t a)
+{
+	struct vrs_xlate x;
+	struct vrs_xlate_result r;
+	vrs_direct_xlate(&d, &x);
+	cr_assert_eq(x.translate(x.ctx, a, true, &r), VRS_XLATE_OK,
+		     "bus %#llx does not translate", (unsigned long long)a);
+	return r.gpa;
+}
+
+static vrs_gpa_t gpa_of(const void *cpu, size_t len)
+{
+	vrs_gpa_t g;
+	cr_assert_eq(vrs_gmem_gpa(vrs_test_gmem(), cpu, len, &g), 0);
+	return g;
+}
+
+Test(direct, offset_applies_to_coherent_memory_and_free_converts_back)
+{
+	make(OFFSET, false);
+	void *cpu;
+	vrs_dma_addr_t a;
+	cr_assert_eq(vrs_dma_alloc_coherent(&dma, 5000, &cpu, &a), 0);
+	cr_assert_eq(a, gpa_of(cpu, 5000) + OFFSET);
+	cr_assert_eq(translate(a), gpa_of(cpu, 5000));
+	cr_assert_eq(translate(a + 4999), gpa_of(cpu, 5000) + 4999);
+	vrs_dma_free_coherent(&dma, 5000, cpu, a);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+	/* Freed, the pages are the allocator's again. */
+	cr_assert_eq(vrs_gmem_allocated_bytes(vrs_test_gmem()), 0);
+}
+
+/* dma_to_phys with an offset: a sync and an unmap find the bounce slot
+ * from the bus address, and copy the device's bytes back. */
+Test(direct, offset_sync_and_unmap_convert_the_bus_address_back)
+{
+	make_bounce(OFFSET, 0);
+	uint8_t *in = kmalloc(300);
+	memset(in, 0, 300);
+	vrs_dma_addr_t a;
+	cr_assert_eq(vrs_dma_map_single(&dma, in, 300, VRS_DMA_FROM_DEVICE, &a), 0);
+	cr_assert_geq(a, OFFSET);
+	vrs_gpa_t slot = translate(a);
+	cr_assert_eq(slot, a - OFFSET);
+	cr_assert(vrs_swiotlb_owns(sw, slot));
+	/* the device writes the slot */
+	uint8_t *dev = vrs_gmem_hva(vrs_test_gmem(), slot, 300);
+	cr_assert_not_null(dev);
+	vrs_test_fill(dev, 300, 5);
+	vrs_dma_sync_for_cpu(&dma, a, 100, 50, VRS_DMA_FROM_DEVICE);
+	cr_assert_eq(memcmp(in + 100, dev + 100, 50), 0);
+	cr_assert_eq(in[99], 0);
+	cr_assert_eq(in[150], 0);
+	vrs_dma_unmap_single(&dma, a, 300, VRS_DMA_FROM_DEVICE);
+	cr_assert(vrs_test_has_pattern(in, 300, 5));
+	cr_assert_eq(vrs_swiotlb_slots_used(sw), 0);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+	/* The slot's GPA is no bus address of this backend. */
+	cr_assert_eq(vrs_dma_map_single(&dma, in, 300, VRS_DMA_TO_DEVICE, &a), 0);
+	vrs_dma_sync_for_cpu(&dma, a - OFFSET, 0, 10, VRS_DMA_TO_DEVICE);
+	cr_assert_eq(vrs_report_count(VRS_FIND_DMA_MISUSE), 1);
+	vrs_dma_unmap_single(&dma, a, 300, VRS_DMA_TO_DEVICE);
+	vrs_swiotlb_destroy(sw);
+}
+
+Test(direct, shared_alias_marks_decrypted_memory_and_is_cleared_back)
+{
+	struct vrs_gmem *gm = vrs_test_gmem();
+	vrs_gmem_set_default_private(gm, true);
+	make_bounce(0, ALIAS);
+	uint8_t *buf = kmalloc(200);
+	vrs_test_fill(buf, 200, 6);
+	vrs_dma_addr_t a;
+	cr_assert_eq(vrs_dma_map_single(&dma, buf, 200, VRS_DMA_TO_DEVICE, &a), 0);
+	/* phys_to_dma_unencrypted of the slot: alias | slot */
+	cr_assert(a & ALIAS);
+	vrs_gpa_t slot = translate(a);
+	cr_assert_eq(slot, a & ~ALIAS);
+	cr_assert(vrs_swiotlb_owns(sw, slot));
+	cr_assert(vrs_test_has_pattern(vrs_gmem_hva(gm, slot, 200), 200, 6));
+	/* Without the alias: the protected IPA, which does not translate. */
+	struct vrs_xlate x;
+	struct vrs_xlate_result r;
+	vrs_direct_xlate(&d, &x);
+	cr_assert_eq(x.translate(x.ctx, a & ~ALIAS, false, &r), VRS_XLATE_UNMAPPED);
+	vrs_dma_unmap_single(&dma, a, 200, VRS_DMA_TO_DEVICE);
+	cr_assert_eq(vrs_swiotlb_slots_used(sw), 0);
+
+	/* Decrypted coherent pages carry it too, and free wants it back. */
+	void *cpu;
+	cr_assert_eq(vrs_dma_alloc_coherent(&dma, 100, &cpu, &a), 0);
+	cr_assert_eq(a, gpa_of(cpu, 100) | ALIAS);
+	cr_assert_not(vrs_gmem_page_private(gm, a & ~ALIAS));
+	vrs_dma_free_coherent(&dma, 100, cpu, a & ~ALIAS);
+	cr_assert_eq(vrs_report_count(VRS_FIND_DMA_MISUSE), 1);
+	vrs_dma_free_coherent(&dma, 100, cpu, a);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 1);
+	cr_assert(vrs_gmem_page_private(gm, a & ~ALIAS));
+	vrs_swiotlb_destroy(sw);
+}
+
+Test(direct, shared_alias_stays_off_memory_that_is_not_decrypted)
+{
+	struct vrs_direct_config c = {.shared_alias = ALIAS};
+	vrs_direct_init(&d, vrs_test_gmem(), &c);
+	vrs_direct_dma(&d, &dma);
+	uint8_t *buf = kmalloc(64);
+	vrs_dma_addr_t a;
+	/* No bounce: the buffer is private memory, its canonical address is
+	 * what phys_to_dma gives, and the device cannot use it. */
+	cr_assert_eq(vrs_dma_map_single(&dma, buf, 64, VRS_DMA_TO_DEVICE, &a), 0);
+	cr_assert_eq(a, gpa_of(buf, 64));
+	struct vrs_xlate x;
+	struct vrs_xlate_result r;
+	vrs_direct_xlate(&d, &x);
+	cr_assert_eq(x.translate(x.ctx, a, false, &r), VRS_XLATE_UNMAPPED);
+	vrs_dma_unmap_single(&dma, a, 64, VRS_DMA_TO_DEVICE);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
 }
 
 Test(encrypt, decrypt_and_encrypt_need_page_alignment, .init = vrs_test_setup,
