@@ -155,8 +155,15 @@ void *vrs_vq_detach_buf(struct vrs_vq *vq, uint16_t id)
 		last = cur;
 		cur = x->next;
 	}
-	vq->extra[last].next = vq->free_head;
-	vq->free_head = id;
+	if (vq->in_order && vq->num_free) {
+		vq->extra[vq->free_tail].next = id;
+		vq->free_tail = last;
+	} else {
+		if (!vq->num_free)
+			vq->free_tail = last;
+		vq->extra[last].next = vq->free_head;
+		vq->free_head = id;
+	}
 	vq->num_free += st->ndescs;
 	vq->inflight--;
 	st->token = NULL;

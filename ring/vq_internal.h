@@ -44,6 +44,10 @@ struct vrs_vq {
 	bool event_idx, indirect, in_order, notification_data;
 	unsigned num, num_free;
 	uint16_t free_head;
+	/* IN_ORDER: the free list's last entry. Freed descriptors join at
+	 * the tail, so they are handed out again in ring order, as 2.7.5.2
+	 * wants of a split ring (next is x + 1, and 0 after the last). */
+	uint16_t free_tail;
 	bool broken;
 	char why[160];
 

@@ -29,14 +29,22 @@ static void packed_init(struct vrs_vq *vq)
 	vq->addrs.driver = vq->ring_dma + 16u * vq->num;
 	vq->addrs.device = vq->addrs.driver + sizeof(struct vrs_packed_event);
 
-	vq->next_avail = 0;
-	vq->avail_wrap = true;
-	vq->avail_used_flags = F_AVAIL;
-	vq->last_used = 0;
-	vq->used_wrap = true;
+	uint16_t pos;
+	bool wrap;
+	vrs_packed_start(vq->cfg.start, vq->num, &pos, &wrap);
+	vq->next_avail = vq->last_used = pos;
+	vq->avail_wrap = vq->used_wrap = wrap;
+	vq->avail_used_flags = wrap ? F_AVAIL : F_USED;
+	/* Every slot reads as used by the lap that wrote it last: this lap
+	 * before pos, the previous one from pos on (zeroes on a fresh first
+	 * lap). */
+	for (unsigned i = 0; i < vq->num; i++)
+		vq->pdesc[i].flags =
+			(i < pos) == wrap ? (uint16_t)(F_AVAIL | F_USED) : 0;
 	vq->event_flags_shadow = VRS_PACKED_EVENT_ENABLE;
 	vq->num_added = 0;
 	vq->free_head = 0;
+	vq->free_tail = (uint16_t)(vq->num - 1);
 	for (unsigned i = 0; i < vq->num; i++)
 		vq->extra[i].next = (uint16_t)(i + 1);
 }

@@ -43,9 +43,16 @@ static void split_init(struct vrs_vq *vq)
 	vq->addrs.driver = vq->ring_dma + avail;
 	vq->addrs.device = vq->ring_dma + used;
 
-	vq->avail_idx_shadow = vq->avail_flags_shadow = 0;
-	vq->last_used_idx = vq->num_added = 0;
+	/* Set-up writes both sides' indices at the agreed start, as a
+	 * zeroed ring does for a start of 0 (the device is not live yet). */
+	uint16_t start = vq->cfg.start;
+	vq->avail_flags_shadow = 0;
+	vq->avail_idx_shadow = vq->last_used_idx = start;
+	vq->num_added = 0;
+	*vq->avail_idx = *vq->used_idx = vrs_to16(vq->e, start);
+	*vq->used_event = *vq->avail_event = vrs_to16(vq->e, start);
 	vq->free_head = 0;
+	vq->free_tail = (uint16_t)(vq->num - 1);
 	for (unsigned i = 0; i < vq->num; i++)
 		vq->extra[i].next = (uint16_t)(i + 1);
 }

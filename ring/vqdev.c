@@ -35,6 +35,11 @@ int vrs_vqdev_push_iov(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
 		return vrs_vqdev_protocol_error(
 			d, "readable descriptor after a writable one in "
 			"chain %u", req->id);
+	/* No split chain longer than 2^32 bytes in total (2.7.5.2). */
+	if (d->ops == &vrs_vqdev_split_ops &&
+	    req->out_len + req->in_len + len > (1ull << 32))
+		return vrs_vqdev_protocol_error(
+			d, "chain %u longer than 2^32 bytes in total", req->id);
 	if (req->niov >= req->iov_cap)
 		return -ENOSPC;
 	req->iov[req->niov++] = (struct vrs_iov){addr, len, write};
@@ -59,11 +64,9 @@ int vrs_vqdev_indirect_entries(struct vrs_vqdev *d, uint32_t len, uint32_t *n)
 		return vrs_vqdev_protocol_error(
 			d, "indirect table of %u bytes is not a whole number "
 			"of descriptors", len);
+	/* A table may be longer than the queue: the chain it holds may not
+	 * (2.7.5.3.1), which vrs_vqdev_push_iov enforces as it walks. */
 	*n = len / dsz;
-	if (*n > d->cfg.num)
-		return vrs_vqdev_protocol_error(
-			d, "indirect table of %u entries exceeds the queue "
-			"size %u", *n, d->cfg.num);
 	return 0;
 }
 
@@ -85,7 +88,18 @@ static int configure(struct vrs_vqdev *d, const struct vrs_vqdev_config *cfg)
 	d->e = vrs_endian_for(cfg->features, cfg->big_endian_guest);
 	d->event_idx = vrs_has_feature(cfg->features, VRS_F_EVENT_IDX);
 	d->indirect = vrs_has_feature(cfg->features, VRS_F_INDIRECT_DESC);
+	d->in_order = vrs_has_feature(cfg->features, VRS_F_IN_ORDER);
 	d->avail_wrap = d->used_wrap = true;
+	/* Start where the driver set the ring up (vrs_packed_start). */
+	if (ops == &vrs_vqdev_packed_ops) {
+		vrs_packed_start(cfg->start, cfg->num, &d->next_avail,
+				 &d->avail_wrap);
+		d->next_used = d->next_avail;
+		d->used_wrap = d->avail_wrap;
+		d->used_count = d->signalled_count = cfg->start;
+	} else {
+		d->last_avail = d->used_idx = d->signalled = cfg->start;
+	}
 	return 0;
 }
 
@@ -153,6 +167,17 @@ int vrs_vqdev_set_kicks(struct vrs_vqdev *d, bool wanted)
 
 unsigned vrs_vqdev_inflight(const struct vrs_vqdev *d) { return d->inflight; }
 bool vrs_vqdev_needs_reset(const struct vrs_vqdev *d) { return d->needs_reset; }
+
+void vrs_vqdev_position(const struct vrs_vqdev *d, struct vrs_vqdev_position *out)
+{
+	bool packed = d->ops == &vrs_vqdev_packed_ops;
+	*out = (struct vrs_vqdev_position){
+		.avail = packed ? d->next_avail : d->last_avail,
+		.used = packed ? d->next_used : d->used_idx,
+		.avail_wrap = packed && d->avail_wrap,
+		.used_wrap = packed && d->used_wrap,
+	};
+}
 const char *vrs_vqdev_error(const struct vrs_vqdev *d) { return d->error; }
 
 int vrs_vqdev_check(const struct vrs_vqdev *d)

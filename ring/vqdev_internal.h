@@ -12,7 +12,7 @@ struct vrs_vqdev {
 	struct vrs_vqdev_config cfg;
 	const struct vrs_vqdev_layout_ops *ops;
 	struct vrs_endian e;
-	bool event_idx, indirect;
+	bool event_idx, indirect, in_order;
 	bool needs_reset;
 	char error[160];
 	unsigned inflight;
@@ -21,6 +21,8 @@ struct vrs_vqdev {
 	uint16_t last_avail;  /* next avail entry to read */
 	uint16_t used_idx;    /* next used entry to write */
 	uint16_t signalled;   /* used_idx at the last interrupt decision */
+	uint16_t seen_avail;  /* avail idx last read, for 2.7.6.1 */
+	bool seen_valid;
 
 	/* packed */
 	uint16_t next_avail, next_used;

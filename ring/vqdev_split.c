@@ -51,11 +51,16 @@ static int walk_indirect(struct vrs_vqdev *d, struct vrs_vqdev_req *req,
 					     flags & VRS_DESC_F_WRITE));
 		if (!(flags & VRS_DESC_F_NEXT))
 			return 0;
+		uint32_t prev = i;
 		i = vrs_from16(d->e, desc.next);
 		if (i >= n)
 			return vrs_vqdev_protocol_error(
 				d, "indirect next %u outside the table of %u",
 				i, n);
+		if (d->in_order && i != prev + 1)
+			return vrs_vqdev_protocol_error(
+				d, "IN_ORDER: indirect entry %u links to %u, not "
+				"the next one", prev, i);
 	}
 }
 
@@ -64,6 +69,16 @@ static int split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 	const unsigned num = d->cfg.num;
 	uint16_t avail_idx, head;
 	VRS_GUARD(read16(d, d->cfg.addrs.driver + AVAIL_IDX, &avail_idx));
+	/* The driver never takes back what it offered (2.7.6.1): seen from
+	 * our cursor, an index behind the one read before went backwards. */
+	uint16_t ahead = (uint16_t)(avail_idx - d->last_avail);
+	uint16_t before = (uint16_t)(d->seen_avail - d->last_avail);
+	if (d->seen_valid && before <= num && ahead < before)
+		return vrs_vqdev_protocol_error(
+			d, "avail index went back from %u to %u", d->seen_avail,
+			avail_idx);
+	d->seen_avail = avail_idx;
+	d->seen_valid = true;
 	if (avail_idx == d->last_avail)
 		return -EAGAIN;
 	if ((uint16_t)(avail_idx - d->last_avail) > num)
@@ -100,10 +115,15 @@ static int split_pop(struct vrs_vqdev *d, struct vrs_vqdev_req *req)
 					     flags & VRS_DESC_F_WRITE));
 		if (!(flags & VRS_DESC_F_NEXT))
 			break;
+		uint16_t prev = i;
 		i = vrs_from16(d->e, desc.next);
 		if (i >= num)
 			return vrs_vqdev_protocol_error(
 				d, "next %u out of range in chain %u", i, head);
+		if (d->in_order && i != ((prev + 1u) & (num - 1)))
+			return vrs_vqdev_protocol_error(
+				d, "IN_ORDER: descriptor %u links to %u, not the "
+				"next one", prev, i);
 	}
 	req->ndesc = 1;
 	d->last_avail++;

@@ -41,6 +41,46 @@ ParameterizedTest(uint64_t *features, vq, round_trips)
 		     vrs_report_last(VRS_FIND_DEBUG_LEAK));
 }
 
+ParameterizedTestParameters(vq, round_trips_across_the_index_wrap)
+{
+	return cr_make_param_array(uint64_t, (void *)layouts,
+				   sizeof(layouts) / sizeof(layouts[0]));
+}
+
+/* Indices that start anywhere: just below the 16-bit wrap (split) and
+ * on the second lap just below the ring's end (packed), the paths that
+ * otherwise need 65,536 completions run in a few round trips, and the
+ * ring is where the start says. */
+ParameterizedTest(uint64_t *features, vq, round_trips_across_the_index_wrap)
+{
+	const uint16_t starts[] = {65535, 65534, 65530, 65536 - 8, 65536 - 13};
+	for (unsigned k = 0; k < sizeof(starts) / sizeof(starts[0]); k++) {
+		uint16_t start = starts[k];
+		cr_assert_eq(open_pair_at(8, *features, false, start), 0);
+		if (vq->ops->packed) {
+			uint16_t pos;
+			bool wrap;
+			vrs_packed_start(start, 8, &pos, &wrap);
+			cr_assert_eq(vq->next_avail, pos);
+			cr_assert_eq(vq->avail_wrap, wrap);
+		} else {
+			cr_assert_eq(vrs_from16(vq->e, *vq->avail_idx), start);
+			cr_assert_eq(vrs_from16(vq->e, *vq->used_idx), start);
+		}
+		for (int r = 0; r < 24; r++)
+			round_trip(1 + r % 3, 1 + r % 2, 64, r);
+		if (!vq->ops->packed)
+			cr_assert_eq(vq->last_used_idx, (uint16_t)(start + 24));
+		cr_assert_eq(vrs_vq_check(vq), 0);
+		cr_assert_eq(vrs_vqdev_check(dev), 0);
+		cr_assert_eq(vrs_vq_reset(vq, 0), 0, "a reset starts there again");
+		cr_assert_eq(vrs_qpair_reset_device(&qp), 0);
+		round_trip(1, 1, 64, 7);
+	}
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "%s",
+		     vrs_report_last(VRS_FIND_PROTOCOL));
+}
+
 Test(vq, ring_full_is_enospc_and_detach_returns_every_token)
 {
 	make(4, V1);

@@ -57,6 +57,10 @@ struct vrs_driver_queue_config {
 	/* The device is honest: what it reports may be held to the spec
 	 * (used lengths within what was offered). */
 	bool device_honest;
+	/* Where the ring's indices start (vrs_packed_start in
+	 * vrsim/virtio.h), on every set-up: create, restart and reset. The
+	 * device is told the same. */
+	uint16_t start;
 };
 
 struct vrs_driver_queue {

@@ -75,6 +75,21 @@ struct vrs_packed_event {
 	uint16_t flags;
 };
 
+/* Where a queue's free-running indices start, as driver and device agree
+ * at set-up (zero after a real reset; anywhere in a harness, so that the
+ * wrap paths run without 65,536 completions first). Split rings: avail,
+ * used and last-used indices all start at start. Packed rings: start
+ * counts slots already used since a reset, modulo 2 * num: the ring
+ * begins at slot *pos with wrap counters *wrap (true on the first lap),
+ * every slot looking used by the lap that wrote it last. */
+static inline void vrs_packed_start(uint16_t start, unsigned num,
+				    uint16_t *pos, bool *wrap)
+{
+	unsigned t = start % (2 * num);
+	*pos = (uint16_t)(t % num);
+	*wrap = t < num;
+}
+
 /* Event index rule (2.7.10): notify if new_idx passed event_idx since old. */
 static inline bool vrs_need_event(uint16_t event_idx, uint16_t new_idx,
 				  uint16_t old_idx)

@@ -32,6 +32,10 @@ struct vrs_vqdev_config {
 	bool big_endian_guest;
 	struct vrs_vq_addrs addrs;
 	const struct vrs_bus *bus;
+	/* Where the driver started the ring's indices (vrs_packed_start in
+	 * vrsim/virtio.h): the device begins there, as at zero after a
+	 * reset. */
+	uint16_t start;
 };
 
 struct vrs_vqdev;
@@ -53,6 +57,16 @@ int vrs_vqdev_push(struct vrs_vqdev *d, const struct vrs_vqdev_req *req,
 bool vrs_vqdev_need_interrupt(struct vrs_vqdev *d);
 /* Ask the driver for kicks or not (used flags or avail_event). */
 int vrs_vqdev_set_kicks(struct vrs_vqdev *d, bool wanted);
+
+/* Where the device stands: the next available entry it will read
+ * (split: avail index; packed: slot and driver wrap counter) and the
+ * next used entry it will write (split: used index; packed: slot and
+ * device wrap counter; the split wraps read false). */
+struct vrs_vqdev_position {
+	uint16_t avail, used;
+	bool avail_wrap, used_wrap;
+};
+void vrs_vqdev_position(const struct vrs_vqdev *d, struct vrs_vqdev_position *out);
 
 /* Chains popped and not yet pushed. */
 unsigned vrs_vqdev_inflight(const struct vrs_vqdev *d);

@@ -44,9 +44,16 @@ void vrs_test_pair_teardown(void)
 /* Open the pair (again: restart it) on the machine's DMA API. */
 int open_pair(unsigned num, uint64_t features, bool big_endian)
 {
+	return open_pair_at(num, features, big_endian, 0);
+}
+
+int open_pair_at(unsigned num, uint64_t features, bool big_endian,
+		 uint16_t start)
+{
 	struct vrs_qpair_config c = {.num = num, .features = features,
 				     .big_endian_guest = big_endian,
-				     .kmem = &kmem, .notify = notify};
+				     .kmem = &kmem, .notify = notify,
+				     .start = start};
 	int rc = vrs_qpair_open(&qp, m, &c);
 	vq = vrs_ring_driver_vq(qp.dq);
 	dev = qp.dev;

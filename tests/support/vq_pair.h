@@ -29,6 +29,9 @@ void vrs_test_pair_setup(void);
 void vrs_test_pair_teardown(void);
 /* Open the pair (again: restart it) on the machine's DMA API. */
 int open_pair(unsigned num, uint64_t features, bool big_endian);
+/* The same with the ring's indices starting at start (vrs_packed_start). */
+int open_pair_at(unsigned num, uint64_t features, bool big_endian,
+		 uint16_t start);
 void make(unsigned num, uint64_t features);
 uint8_t *kbuf(size_t n);
 struct vrs_vqdev_req new_req(void);
