@@ -29,8 +29,13 @@ void vrs_cmd_run_usage(FILE *f)
 		"  --offer LIST          features the device offers, comma-separated\n"
 		"                        (default all)\n"
 		"  --no-access-platform  the device does not offer ACCESS_PLATFORM\n"
-		"  --queue-size N        ring size, 2..1024 (default 64; a power of two\n"
+		"  --queue-size N        ring size, 2..32768 (default 64; a power of two\n"
 		"                        unless the packed ring is negotiated)\n"
+		"  --start IDX           the rings' free-running indices start at IDX,\n"
+		"                        0..65535 (packed: slot and wrap counter from\n"
+		"                        IDX slots since a reset; default 0)\n"
+		"  --steady N            after the workload, N small complete cycles\n"
+		"                        with every oracle armed (default 0)\n"
 		"  --steps N             workload steps (default 200; with --input, until\n"
 		"                        the input ends)\n"
 		"  --seed S              seed of the generated workload (default 1)\n"
@@ -48,7 +53,7 @@ void vrs_cmd_run_usage(FILE *f)
 enum {
 	OPT_DRIVER = 256, OPT_PLATFORM, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
 	OPT_QUEUE, OPT_STEPS, OPT_SEED, OPT_BIG_ENDIAN, OPT_LAZY, OPT_FAIL,
-	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT,
+	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT, OPT_START, OPT_STEADY,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +72,8 @@ static const struct option long_opts[] = {
 	{"trace", no_argument, NULL, OPT_TRACE},
 	{"trace-lines", required_argument, NULL, OPT_TRACE_LINES},
 	{"input", required_argument, NULL, OPT_INPUT},
+	{"start", required_argument, NULL, OPT_START},
+	{"steady", required_argument, NULL, OPT_STEADY},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -90,8 +97,16 @@ static int apply(void *ctx, int c, const char *arg)
 	case OPT_TRACE: o->trace = true; return 0;
 	case OPT_INPUT: o->input = arg; return 0;
 	case OPT_QUEUE:
-		rc = vrs_cli_number("queue-size", arg, 2, 1024, &v);
+		rc = vrs_cli_number("queue-size", arg, 2, VRS_MAX_QUEUE_SIZE, &v);
 		cfg->queue_size = (unsigned)v;
+		break;
+	case OPT_START:
+		rc = vrs_cli_number("start", arg, 0, UINT16_MAX, &v);
+		cfg->start = (uint16_t)v;
+		break;
+	case OPT_STEADY:
+		rc = vrs_cli_number("steady", arg, 0, 1u << 24, &v);
+		cfg->steady_cycles = (unsigned)v;
 		break;
 	case OPT_STEPS:
 		rc = vrs_cli_number("steps", arg, 1, UINT_MAX, &v);

@@ -258,6 +258,7 @@ static int start(struct lq *q, const struct vrs_driver_queue_config *cfg)
 	}
 	q->vq = vq;
 	vq->priv = q;
+	KVOID(q, kring_fast_forward(vq, cfg->start));
 	/* The transport records the device's maximum (virtio-pci's
 	 * setup_vq): resizing may not go above it. */
 	vq->num_max = cfg->num;
@@ -608,6 +609,8 @@ static int linux_reset(struct vrs_driver_queue *dq, unsigned new_num)
 			rc = KCALL(q, -EIO, RESIZE(q->vq, num));
 #endif
 	}
+	if (rc == 0)
+		KVOID(q, kring_fast_forward(q->vq, q->cfg.start));
 	kring_contract_reset_done(&q->contract, rc);
 	return rc;
 }

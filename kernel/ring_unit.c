@@ -52,3 +52,40 @@ int kring_check(struct virtqueue *_vq, char *why, size_t len)
 	}
 	return 0;
 }
+
+/* The kernel cannot start a ring anywhere but at zero, so a queue the
+ * harness starts elsewhere is fast-forwarded right after set-up (create,
+ * reset or resize), with nothing in flight: the state it would have after
+ * `start` single-descriptor buffers went round, less the order of its free
+ * list, which no add depends on. What virtqueue_reinit_split/_packed
+ * zero, this sets; the device is told the same start. */
+void kring_fast_forward(struct virtqueue *_vq, uint16_t start)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	if (!start)
+		return;
+	if (!vq->packed_ring) {
+		struct vring *vr = &vq->split.vring;
+		__virtio16 v = cpu_to_virtio16(_vq->vdev, start);
+		vq->split.avail_idx_shadow = start;
+		vq->last_used_idx = start;
+		vr->avail->idx = v;
+		vr->used->idx = v;
+		vr->avail->ring[vr->num] = v;			 /* used_event */
+		*(__virtio16 *)&vr->used->ring[vr->num] = v; /* avail_event */
+		return;
+	}
+	unsigned num = vq->packed.vring.num;
+	unsigned t = start % (2 * num), pos = t % num;
+	bool wrap = t < num;
+	vq->packed.next_avail_idx = pos;
+	vq->packed.avail_wrap_counter = wrap;
+	vq->packed.avail_used_flags = wrap ? 1 << VRING_PACKED_DESC_F_AVAIL
+					   : 1 << VRING_PACKED_DESC_F_USED;
+	vq->last_used_idx = pos | wrap << VRING_PACKED_EVENT_F_WRAP_CTR;
+	/* Each slot as the lap that wrote it last left it: used. */
+	__le16 used = cpu_to_le16(1 << VRING_PACKED_DESC_F_AVAIL |
+				  1 << VRING_PACKED_DESC_F_USED);
+	for (unsigned i = 0; i < num; i++)
+		vq->packed.vring.desc[i].flags = (i < pos) == wrap ? used : 0;
+}

@@ -31,6 +31,8 @@ static const char *access_name(bool write)
 static int fault(struct vrs_devbus *b, bool write, vrs_dma_addr_t addr,
 		 size_t len, const char *why)
 {
+	if (b->quiet)
+		return -EFAULT;
 	b->faults++;
 	vrs_report(VRS_FIND_DMA_FAULT,
 		   "device %s of %zu bytes at bus address 0x%llx: %s "
@@ -56,6 +58,20 @@ static void cipher(uint8_t *p, vrs_gpa_t gpa, size_t len)
 		p[i] ^= (uint8_t)(0xa5u ^ ((gpa + i) * 0x9du >> 3));
 }
 
+/* Why a translation failed, in the platform's terms where it has its own. */
+static const char *xlate_why(const struct vrs_devbus *b, vrs_dma_addr_t addr,
+			     enum vrs_xlate_fault f)
+{
+	const struct vrs_platform *p = b->plat;
+	if (p->view == VRS_VIEW_SHARED_ALIAS && !(addr & p->shared_alias))
+		return "protected IPA: the host reaches realm memory only "
+		       "through the unprotected-IPA alias";
+	if (p->view == VRS_VIEW_DMA_OFFSET && addr < p->dma_offset)
+		return "below the dma-ranges window (a GPA is not a bus "
+		       "address here)";
+	return vrs_xlate_fault_name(f);
+}
+
 /* Move one piece that translation says is contiguous and within one page. */
 static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 			vrs_gpa_t gpa, uint8_t *buf, size_t len, bool write)
@@ -68,7 +84,10 @@ static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 		return fault(b, write, addr, len,
 			     "outside the restricted DMA pool");
 	bool priv = vrs_gmem_page_private(b->gm, gpa);
-	if (priv) {
+	if (priv && b->quiet) {
+		if (b->plat->private_effect == VRS_PRIVATE_FAULTS)
+			return -EFAULT;
+	} else if (priv) {
 		b->private_hits++;
 		vrs_report(VRS_FIND_PRIVATE_ACCESS,
 			   "device %s of %zu bytes at GPA 0x%llx (bus 0x%llx): "
@@ -107,12 +126,11 @@ static int devbus_access(struct vrs_devbus *b, vrs_dma_addr_t addr,
 		enum vrs_xlate_fault f =
 			b->xlate.translate(b->xlate.ctx, addr, write, &res);
 		if (f != VRS_XLATE_OK)
-			return fault(b, write, addr, len,
-				     vrs_xlate_fault_name(f));
+			return fault(b, write, addr, len, xlate_why(b, addr, f));
 		if (VRS_NEVER(res.contiguous == 0))
 			return fault(b, write, addr, len,
 				     "translator returned an empty range");
-		if (res.stale) {
+		if (res.stale && !b->quiet) {
 			b->stale_hits++;
 			vrs_report(VRS_FIND_STALE_IOTLB,
 				   "device %s at bus address 0x%llx used a "
@@ -146,6 +164,15 @@ static int devbus_write(void *ctx, vrs_dma_addr_t addr, const void *src,
 	b->writes++;
 	/* The bus never writes through src: the cast only shares the walker. */
 	return devbus_access(b, addr, (uint8_t *)(uintptr_t)src, len, true);
+}
+
+int vrs_devbus_peek(struct vrs_devbus *b, vrs_dma_addr_t addr, void *dst,
+		    size_t len)
+{
+	b->quiet = true;
+	int rc = devbus_access(b, addr, dst, len, false);
+	b->quiet = false;
+	return rc;
 }
 
 static const struct vrs_bus_ops devbus_ops = {

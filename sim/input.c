@@ -24,14 +24,22 @@ const char *const vrs_input_feature_names[8] = {
 static const uint64_t align_masks[4] = {0, 0x7ff, 0xfff, 0x3f};
 
 /* Queue sizes a run may use: 2..1024, log-uniform (small queues wrap
- * often and cost little per input): a power of two from the low byte, and
- * for packed rings an odd step below it from the high byte. */
-static unsigned queue_size(uint16_t raw, bool packed)
+ * often and cost little per input), or with big set 2048..32768 (what
+ * real devices run, packed up to the spec's maximum): a power of two from
+ * the low byte, and for packed rings an odd step below it from the high
+ * byte. */
+static unsigned queue_size(uint16_t raw, bool packed, bool big)
 {
-	unsigned num = 2u << (raw & 0xff) % 10;
+	unsigned num = big ? 2048u << (raw & 0xff) % 5 : 2u << (raw & 0xff) % 10;
 	if (packed)
 		num -= (raw >> 8) % (num / 2);
 	return num;
+}
+
+static bool big_queue(uint8_t x)
+{
+	return (x >= VRS_INPUT_X_BIG && x < VRS_INPUT_X_LONG) ||
+	       (x >= VRS_INPUT_X_LONG && (x & 1));
 }
 
 int vrs_input_parse(const uint8_t *data, size_t len,
@@ -43,6 +51,10 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 	/* Version 0 (an empty or zeroed input) reads as the current one. */
 	if (h[0] > VRS_INPUT_VERSION)
 		return -EPROTONOSUPPORT;
+	/* Version 1 had bytes 14 and 15 reserved: whatever they hold there
+	 * means nothing (version 0, a zeroed input, reads as the current). */
+	if (h[0] == 1)
+		h[1 + 14] = h[1 + 15] = 0;
 	const uint8_t *c = h + 1;
 	uint64_t offered = 0;
 	for (unsigned i = 0; i < 8; i++)
@@ -57,7 +69,13 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 		.device = c[2] % VRS_DEV_COUNT,
 		.offered = offered,
 		.driver_features = VRS_DRIVER_FEATURES_ALL,
-		.queue_size = queue_size((uint16_t)(c[4] | c[5] << 8), packed),
+		.queue_size = queue_size((uint16_t)(c[4] | c[5] << 8), packed,
+					 big_queue(c[15])),
+		.start = (uint16_t)(0x10000u - c[14]),
+		.steady_cycles = c[15] >= VRS_INPUT_X_STEADY && c[15] < VRS_INPUT_X_BIG
+			? VRS_INPUT_STEADY_CYCLES(c[15] % VRS_INPUT_STEADY_LEVELS)
+			: 0,
+		.long_chains = c[15] >= VRS_INPUT_X_LONG,
 		.big_endian_guest = c[6] & VRS_INPUT_F_BIG_ENDIAN,
 		.lazy_iotlb = c[6] & VRS_INPUT_F_LAZY_IOTLB,
 		.fail_persistent = c[6] & VRS_INPUT_F_FAIL_PERSISTENT,
@@ -85,11 +103,31 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 		if (vrs_has_feature(cfg->offered, vrs_input_feature_bits[i]))
 			c[3] |= (uint8_t)(1u << i);
 	/* the smallest power of two at or above the size, and the step */
-	unsigned shift = 0;
-	while ((2u << shift) < cfg->queue_size && shift < 9)
+	bool big = cfg->queue_size > 1024;
+	unsigned base = big ? 2048 : 2, shift = 0;
+	while ((base << shift) < cfg->queue_size && shift < (big ? 4u : 9u))
 		shift++;
 	c[4] = (uint8_t)shift;
-	c[5] = (uint8_t)((2u << shift) - cfg->queue_size);
+	c[5] = (uint8_t)((base << shift) - cfg->queue_size);
+	/* The start byte counts slots before the wrap (0: at zero). */
+	c[14] = (uint8_t)(0x10000u - cfg->start);
+	/* One of byte 15's ranges (vrs_input_encode_text refuses what no
+	 * range holds: a steady phase beside a big queue or long chains). */
+	if (cfg->long_chains) {
+		c[15] = (uint8_t)(VRS_INPUT_X_LONG | (big ? 1 : 0));
+	} else if (big) {
+		c[15] = VRS_INPUT_X_BIG;
+	} else if (cfg->steady_cycles) {
+		unsigned level = 0;
+		while (level + 1 < VRS_INPUT_STEADY_LEVELS &&
+		       VRS_INPUT_STEADY_CYCLES(level) < cfg->steady_cycles)
+			level++;
+		/* the value in the steady range whose % 7 is the level */
+		unsigned v = VRS_INPUT_X_STEADY;
+		while (v % VRS_INPUT_STEADY_LEVELS != level)
+			v++;
+		c[15] = (uint8_t)v;
+	}
 	c[6] = (uint8_t)((cfg->big_endian_guest ? VRS_INPUT_F_BIG_ENDIAN : 0) |
 			 (cfg->lazy_iotlb ? VRS_INPUT_F_LAZY_IOTLB : 0) |
 			 (cfg->fail_persistent ? VRS_INPUT_F_FAIL_PERSISTENT : 0) |
@@ -152,8 +190,17 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	else
 		fprintf(f, "fail_nth   never\n");
 	fprintf(f, "seed       %llu\n", (unsigned long long)cfg->seed);
+	if (cfg->start)
+		fprintf(f, "start      indices at %u (%u slots before the wrap)\n",
+			cfg->start, 0x10000u - cfg->start);
+	if (cfg->steady_cycles)
+		fprintf(f, "steady     %u cycles after the workload\n",
+			cfg->steady_cycles);
 	if (cfg->differential)
 		fprintf(f, "compare    with vrsim's ring (differential)\n");
+	if (cfg->long_chains)
+		fprintf(f, "chains     as long as the queue or a 4096-entry "
+			"indirect table (fuzz_device)\n");
 }
 
 /* A driver that decides on the DMA API itself (Linux) takes its own path;
@@ -371,6 +418,8 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 		return c->fail_persistent = true;
 	if (KEY("differential"))
 		return c->differential = true;
+	if (KEY("long-chains"))
+		return c->long_chains = true;
 	if (KEY("driver"))
 		return vrs_driver_by_name(v, &c->driver) == 0;
 	if (KEY("platform"))
@@ -384,7 +433,16 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 	if (!parse_u64(v, &n))
 		return false;
 	if (KEY("queue"))
-		return n >= 2 && n <= 1024 && (c->queue_size = (unsigned)n);
+		return n >= 2 && n <= VRS_MAX_QUEUE_SIZE &&
+		       (c->queue_size = (unsigned)n);
+	if (KEY("start"))
+		return n <= 255 && ((c->start = (uint16_t)(0x10000u - n)), true);
+	if (KEY("steady")) {
+		for (unsigned k = 0; k < VRS_INPUT_STEADY_LEVELS; k++)
+			if (n == VRS_INPUT_STEADY_CYCLES(k))
+				return (c->steady_cycles = (unsigned)n), true;
+		return false;
+	}
 	if (KEY("fail-nth"))
 		return n <= 255 && ((c->fail_nth = (uint32_t)n), true);
 	if (KEY("min-align"))
@@ -414,6 +472,11 @@ long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap)
 			fprintf(stderr, "encode: cannot use '%s'\n", w);
 			return -EINVAL;
 		}
+	}
+	if (c.steady_cycles && (c.queue_size > 1024 || c.long_chains)) {
+		fprintf(stderr, "encode: steady= goes with neither a queue above "
+			"1024 nor long-chains (one byte holds them)\n");
+		return -EINVAL;
 	}
 	if (cap < VRS_INPUT_HEADER_LEN + ops)
 		return -ENOSPC;

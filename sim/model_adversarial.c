@@ -10,12 +10,12 @@
 
 #include "sim_internal.h"
 #include "vrsim/guard.h"
+#include "vrsim/poison.h"
 
 #define ADV_MAX_REQS 256
 #define ADV_MAX_SG 4
 #define ADV_MAX_BUF 4096u
 #define ADV_SCRIBBLE_MAX 16384u /* input bytes written per request */
-#define ADV_MAX_NUM 1024u	/* the largest queue sim.c configures */
 
 #define F_AVAIL (1u << VRS_PACKED_DESC_F_AVAIL)
 #define F_USED (1u << VRS_PACKED_DESC_F_USED)
@@ -33,7 +33,9 @@ struct adv_state {
 	struct adv_req req[ADV_MAX_REQS];
 	uint16_t free[ADV_MAX_REQS];
 	unsigned nfree;
-	uint16_t flags_before[ADV_MAX_NUM]; /* packed ring, for a wrap lie */
+	/* packed ring, for a wrap lie: one per slot, an array of its own
+	 * (vrs_model_ops.arrays) of VRS_MAX_QUEUE_SIZE entries */
+	uint16_t *flags_before;
 };
 
 _Static_assert(sizeof(struct adv_state) <= sizeof(((struct vrs_sim *)0)->model_state),
@@ -52,6 +54,7 @@ static void adv_reset(struct vrs_sim *s)
 		st->req[i].inflight = false;
 	}
 	st->nfree = ADV_MAX_REQS;
+	st->flags_before = vrs_sim_model_array(s, 0);
 }
 
 /* ---- driver half ---- */
@@ -221,8 +224,9 @@ static int wrap_lie(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 	unsigned num = vrs_dq_num(s->q[q].dq);
 	bool flip = vrs_provider_bool(&s->prov);
 	uint16_t id = (uint16_t)(vrs_provider_u16(&s->prov) % (2 * num));
-	if (num > ADV_MAX_NUM)
-		return vrs_sim_push(s, q, req, len);
+	/* Slots past this ring's size are AddressSanitizer's to guard. */
+	vrs_poison_tail(st->flags_before, num, VRS_MAX_QUEUE_SIZE,
+			sizeof(*st->flags_before));
 	for (unsigned i = 0; i < num; i++)
 		if (read_flags(s, a.desc, i, &st->flags_before[i]) < 0)
 			return -EFAULT;
@@ -334,4 +338,5 @@ const struct vrs_model_ops vrs_model_adversarial = {
 	.complete = adv_complete,
 	.serve = adv_serve,
 	.max_tokens = ADV_MAX_REQS,
+	.arrays = {VRS_MAX_QUEUE_SIZE * sizeof(uint16_t)},
 };

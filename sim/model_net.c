@@ -55,8 +55,10 @@ struct net_state {
 	bool pkt_bad;	     /* one finding per packet is enough */
 	/* device side */
 	uint32_t dev_serial; /* rx packets generated */
-	struct net_chain chain[NET_RX_CHAINS];
-	struct vrs_iov hdr_iov[NET_HDR_IOVS];
+	/* indexed by chain and iov counts the ring supplies: arrays of
+	 * their own (vrs_model_ops.arrays) */
+	struct net_chain *chain;  /* NET_RX_CHAINS */
+	struct vrs_iov *hdr_iov;  /* NET_HDR_IOVS */
 };
 
 _Static_assert(sizeof(struct net_state) <= sizeof(((struct vrs_sim *)0)->model_state),
@@ -110,6 +112,8 @@ static void net_reset(struct vrs_sim *s)
 	st->pkt_pos = st->pkt_serial = 0;
 	st->pkt_bad = false;
 	st->dev_serial = 0;
+	st->chain = vrs_sim_model_array(s, 0);
+	st->hdr_iov = vrs_sim_model_array(s, 1);
 }
 
 /* ---- driver half ---- */
@@ -494,4 +498,6 @@ const struct vrs_model_ops vrs_model_net = {
 	.complete = net_complete,
 	.serve = net_serve,
 	.max_tokens = NET_MAX_BUFS,
+	.arrays = {NET_RX_CHAINS * sizeof(struct net_chain),
+		   NET_HDR_IOVS * sizeof(struct vrs_iov)},
 };

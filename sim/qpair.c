@@ -14,6 +14,7 @@ void vrs_qpair_device_config(const struct vrs_qpair *qp,
 		.features = qp->cfg.features,
 		.big_endian_guest = qp->cfg.big_endian_guest,
 		.bus = vrs_machine_bus(qp->m),
+		.start = qp->cfg.start,
 	};
 	vrs_dq_addrs(qp->dq, &out->addrs);
 }
@@ -53,6 +54,7 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 		.choose = cfg->choose,
 		.choose_ctx = cfg->choose_ctx,
 		.device_honest = cfg->device_honest,
+		.start = cfg->start,
 	};
 	VRS_GUARD(qp->dq ? driver->restart(qp->dq, &qc)
 			 : driver->create(&qc, &qp->dq));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim_internal.h"
+#include "vrsim/guard.h"
 
 static struct vrs_endian ring_endian(const struct vrs_sim *s)
 {
@@ -25,8 +26,23 @@ void vrs_rawdrv_start(struct vrs_sim *s)
 		    vrs_dma_mapping_error(s->dma, r->addr[i]))
 			r->addr[i] = VRS_DMA_MAPPING_ERROR;
 	}
-	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++)
+	/* The long table costs a 64 KiB mapping: only when asked for. */
+	r->table = s->cfg.long_chains ? vrs_sim_kmalloc(s, VRS_RAW_TABLE_ENTRIES * 16u)
+				      : NULL;
+	r->table_addr = VRS_DMA_MAPPING_ERROR;
+	if (r->table &&
+	    vrs_dma_map_single(s->dma, r->table, VRS_RAW_TABLE_ENTRIES * 16u,
+			       VRS_DMA_TO_DEVICE, &r->table_addr) == 0 &&
+	    vrs_dma_mapping_error(s->dma, r->table_addr))
+		r->table_addr = VRS_DMA_MAPPING_ERROR;
+	/* Where the ring was set up to start (vrs_packed_start). */
+	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
 		r->wrap[q] = true;
+		r->avail_idx[q] = s->cfg.start;
+		if (q < s->nq && s->q[q].dq)
+			vrs_packed_start(s->cfg.start, vrs_dq_num(s->q[q].dq),
+					 &r->next[q], &r->wrap[q]);
+	}
 }
 
 void vrs_rawdrv_stop(struct vrs_sim *s)
@@ -39,6 +55,11 @@ void vrs_rawdrv_stop(struct vrs_sim *s)
 		if (r->buf[i])
 			vrs_sim_kfree(s, r->buf[i], VRS_RAW_BUF_LEN);
 	}
+	if (r->table_addr != VRS_DMA_MAPPING_ERROR)
+		vrs_dma_unmap_single(s->dma, r->table_addr,
+				     VRS_RAW_TABLE_ENTRIES * 16u, VRS_DMA_TO_DEVICE);
+	if (r->table)
+		vrs_sim_kfree(s, r->table, VRS_RAW_TABLE_ENTRIES * 16u);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -106,8 +127,10 @@ static uint16_t avail_bits(bool wrap)
 		    : (uint16_t)(1u << VRS_PACKED_DESC_F_USED);
 }
 
+/* Make head available; unless valid, the split avail index now and then
+ * jumps anywhere. */
 static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
-		    uint16_t head)
+		    uint16_t head, bool valid)
 {
 	struct vrs_rawdrv *r = &s->raw;
 	if (vrs_sim_packed(s)) {
@@ -125,7 +148,7 @@ static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 		return;
 	}
 	put16(s, v, v->avail + 4 + 2u * (r->avail_idx[q] % v->num), head);
-	uint8_t jump = vrs_provider_u8(&s->prov);
+	uint8_t jump = valid ? 0 : vrs_provider_u8(&s->prov);
 	r->avail_idx[q] = (uint16_t)(r->avail_idx[q] +
 				     (jump < 240 ? 1 : vrs_provider_u16(&s->prov)));
 	put16(s, v, v->avail + 2, r->avail_idx[q]);
@@ -134,7 +157,7 @@ static void publish(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 /* A request shaped as the blk model expects: header out, data out or in,
  * status in. */
 static void build_chain(struct vrs_sim *s, unsigned q,
-			const struct ring_view *v)
+			const struct ring_view *v, bool valid)
 {
 	struct vrs_rawdrv *r = &s->raw;
 	bool packed = vrs_sim_packed(s);
@@ -143,7 +166,7 @@ static void build_chain(struct vrs_sim *s, unsigned q,
 	uint32_t len = 1 + vrs_provider_u16(&s->prov) % (VRS_RAW_BUF_LEN - 1);
 	/* Now and then an empty data or status buffer, which a device must
 	 * refuse (QEMU: "zero sized buffers are not allowed"). */
-	uint8_t empty = vrs_provider_u8(&s->prov);
+	uint8_t empty = vrs_provider_u8(&s->prov) | (valid ? 32 : 0);
 	uint32_t status_len = empty < 16 ? 0 : 1;
 	if (empty >= 16 && empty < 32)
 		len = 0;
@@ -163,15 +186,134 @@ static void build_chain(struct vrs_sim *s, unsigned q,
 			   packed ? id : (uint16_t)((slot + 1) % v->num));
 	}
 	if (packed) {
-		publish(s, q, v, 0); /* the head */
+		publish(s, q, v, 0, valid); /* the head */
 		for (unsigned k = 1; k < 3; k++)
 			if (++r->next[q] >= v->num) {
 				r->next[q] = 0;
 				r->wrap[q] = !r->wrap[q];
 			}
 	} else {
-		publish(s, q, v, (uint16_t)start);
+		publish(s, q, v, (uint16_t)start, valid);
 	}
+}
+
+/* How long a long request is: a quarter of the time the limits
+ * themselves (the most a device must take, one less, one more unless
+ * valid), else log-uniform below the limit, so that the cost of a long
+ * chain (O(length) for both sides) is paid where it tells. At least 3:
+ * header, data, status. */
+static unsigned long_length(struct vrs_sim *s, unsigned limit, bool valid)
+{
+	uint8_t how = vrs_provider_u8(&s->prov);
+	unsigned n = how < 32	? limit
+		     : how < 48 ? limit - 1
+		     : how < 64 ? limit + !valid
+				: 1 + vrs_provider_u16(&s->prov) %
+					      VRS_MIN(limit, 2u << how % 15);
+	return n < 3 ? 3 : n;
+}
+
+/* Descriptor k of n of a blk request: header out, data (out for a write,
+ * in for a read) in small pieces of our buffers, status in. */
+static void long_piece(struct vrs_sim *s, unsigned k, unsigned n, bool read,
+		       uint64_t *addr, uint32_t *len, uint16_t *flags)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	if (k == 0) {
+		*addr = r->addr[0], *len = 16, *flags = 0;
+	} else if (k + 1 == n) {
+		*addr = r->addr[2], *len = 1, *flags = VRS_DESC_F_WRITE;
+	} else {
+		*addr = r->addr[1] + (k * 8u) % (VRS_RAW_BUF_LEN - 8);
+		*len = 8;
+		*flags = read ? VRS_DESC_F_WRITE : 0;
+	}
+	if (k + 1 < n)
+		*flags |= VRS_DESC_F_NEXT;
+}
+
+/* One entry of an indirect table in the guest's ring byte order; packed
+ * tables hold no id (next_or_id is dropped). */
+static void put_table_entry(struct vrs_sim *s, uint8_t *d, uint64_t addr,
+			    uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vrs_endian e = ring_endian(s);
+	bool packed = vrs_sim_packed(s);
+	uint64_t a = vrs_to64(e, addr);
+	uint32_t l = vrs_to32(e, len);
+	uint16_t f = vrs_to16(e, flags), n = packed ? 0 : vrs_to16(e, next);
+	memcpy(d, &a, 8);
+	memcpy(d + 8, &l, 4);
+	memcpy(d + 12, packed ? &n : &f, 2);
+	memcpy(d + 14, packed ? &f : &n, 2);
+}
+
+/* A blk request as long as the ring or an indirect table allows. */
+static void long_chain(struct vrs_sim *s, unsigned q, const struct ring_view *v,
+		       bool indirect, bool valid)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	bool packed = vrs_sim_packed(s);
+	bool read = vrs_provider_bool(&s->prov);
+	uint32_t type = read ? 0 : 1;
+	memcpy(r->buf[0], &type, 4);
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	if (indirect) {
+		if (r->table_addr == VRS_DMA_MAPPING_ERROR)
+			return;
+		unsigned limit = VRS_MIN(v->num, VRS_RAW_TABLE_ENTRIES - 1);
+		unsigned n = long_length(s, limit, valid);
+		for (unsigned k = 0; k < n; k++) {
+			long_piece(s, k, n, read, &addr, &len, &flags);
+			if (packed) /* a packed table is read in order */
+				flags &= (uint16_t)~VRS_DESC_F_NEXT;
+			put_table_entry(s, r->table + 16u * k, addr, len, flags,
+					(uint16_t)(k + 1));
+		}
+		unsigned slot = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
+		uint16_t f = (uint16_t)(VRS_DESC_F_INDIRECT |
+					(packed ? avail_bits(r->wrap[q]) : 0));
+		write_desc(s, v, slot, r->table_addr, 16u * n, f,
+			   packed ? (uint16_t)slot : 0);
+		publish(s, q, v, packed ? 0 : (uint16_t)slot, valid);
+		return;
+	}
+	unsigned n = long_length(s, v->num, valid);
+	unsigned start = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
+	bool wrap = r->wrap[q];
+	for (unsigned k = n; k-- > 0;) {
+		/* The head last, as a driver must publish it. */
+		unsigned slot = (start + k) % v->num;
+		long_piece(s, k, n, read, &addr, &len, &flags);
+		if (packed) {
+			bool lap = ((start + k) / v->num) % 2 ? !wrap : wrap;
+			flags |= avail_bits(lap);
+			if (k == 0)
+				flags &= (uint16_t)~avail_bits(lap);
+		}
+		write_desc(s, v, slot, addr, len, flags,
+			   packed ? (uint16_t)start : (uint16_t)((slot + 1) % v->num));
+	}
+	if (packed) {
+		publish(s, q, v, 0, valid); /* the head's bits, one slot on */
+		for (unsigned k = 1; k < n; k++)
+			if (++r->next[q] >= v->num) {
+				r->next[q] = 0;
+				r->wrap[q] = !r->wrap[q];
+			}
+	} else {
+		publish(s, q, v, (uint16_t)start, valid);
+	}
+}
+
+void vrs_rawdrv_request(struct vrs_sim *s, unsigned q)
+{
+	struct ring_view v;
+	/* Small, so the phase stays cheap whatever else the input asks. */
+	if (view(s, q, &v) && s->raw.addr[0] != VRS_DMA_MAPPING_ERROR)
+		build_chain(s, q, &v, true);
 }
 
 void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
@@ -193,7 +335,7 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
 		break;
 	}
 	case 1: /* make a head available */
-		publish(s, q, &v, vrs_provider_u16(&s->prov) % (v.num + 1));
+		publish(s, q, &v, vrs_provider_u16(&s->prov) % (v.num + 1), false);
 		break;
 	case 2: { /* an indirect table in our last buffer */
 		unsigned n = 1 + vrs_provider_u8(&s->prov) % 8;
@@ -223,8 +365,12 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
 	}
 	case 4: /* a valid request, to reach the model devices */
 	case 5:
-		if (s->raw.addr[0] != VRS_DMA_MAPPING_ERROR)
-			build_chain(s, q, &v);
+		if (s->raw.addr[0] == VRS_DMA_MAPPING_ERROR)
+			break;
+		if (s->cfg.long_chains)
+			long_chain(s, q, &v, action == 5, false);
+		else
+			build_chain(s, q, &v, false);
 		break;
 	}
 }

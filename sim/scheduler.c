@@ -71,6 +71,7 @@ static void device_irq(struct vrs_sim *s, unsigned q)
 	if (sq->dead)
 		return;
 	bool raise = vrs_vqdev_need_interrupt(sq->dev);
+	vrs_sim_referee_irq(s, q, raise);
 	/* A platform that loses an interrupt (the lose_irq_nth fault). */
 	if (raise && ++s->irqs == s->cfg.lose_irq_nth)
 		raise = false;
@@ -158,6 +159,8 @@ static void queue_reset(struct vrs_sim *s, unsigned q)
 	sq->woken = sq->irq_pending = false;
 	/* dead when the driver could not get ring memory */
 	sq->dead = vrs_qpair_reset(&s->pair[q], new_num) < 0;
+	if (!sq->dead)
+		vrs_sim_referee_start(s, q);
 }
 
 enum { OP_SUBMIT, OP_KICK, OP_DEVICE, OP_DEV_IRQ, OP_DRV_IRQ, OP_FLUSH,
@@ -190,6 +193,8 @@ static bool raw_step(struct vrs_sim *s, unsigned op, unsigned q)
 	case OP_RESET: {
 		/* Reset the device so the next nonsense meets a live one. */
 		sq->dead = vrs_qpair_reset_device(&s->pair[q]) < 0;
+		if (!sq->dead)
+			vrs_sim_referee_start(s, q);
 		return true;
 	}
 	default:
@@ -236,6 +241,56 @@ void vrs_sim_step(struct vrs_sim *s)
 	}
 }
 
+/* The device works while it is woken (a ring's worth at most), then
+ * decides on an interrupt. */
+static void device_round(struct vrs_sim *s, unsigned q)
+{
+	for (unsigned k = 0; k <= vrs_dq_num(s->q[q].dq) && s->q[q].woken &&
+			     !s->q[q].dead;
+	     k++)
+		device_step(s, q);
+	device_irq(s, q);
+}
+
+static bool any_queue_alive(const struct vrs_sim *s)
+{
+	for (unsigned q = 0; q < s->nq; q++)
+		if (!s->q[q].dead && !vrs_dq_broken(s->q[q].dq))
+			return true;
+	return false;
+}
+
+void vrs_sim_steady(struct vrs_sim *s, unsigned cycles)
+{
+	struct vrs_provider input = s->prov;
+	vrs_provider_seeded(&s->prov, s->cfg.seed ^ 0x57eadull);
+	vrs_trace(&s->trace, VRS_EV_STEADY, 0, cycles, 0, 0, NULL);
+	for (unsigned c = 0; c < cycles; c++) {
+		if (!any_queue_alive(s) || !vrs_sim_first_trouble())
+			break;
+		s->trace.step++;
+		unsigned q0 = c % s->nq;
+		if (s->cfg.raw_driver) {
+			vrs_rawdrv_request(s, q0);
+			s->q[q0].woken = true;
+		} else {
+			s->model->submit(s, &s->prov);
+			for (unsigned q = 0; q < s->nq; q++)
+				driver_kick(s, q);
+		}
+		for (unsigned q = 0; q < s->nq; q++) {
+			device_round(s, q);
+			if (s->cfg.raw_driver)
+				s->q[q].irq_pending = false;
+			else
+				driver_irq(s, q);
+		}
+		if ((c + 1) % VRS_SIM_CHECK_EVERY == 0)
+			vrs_sim_check_state(s);
+	}
+	s->prov = input;
+}
+
 static unsigned outstanding(const struct vrs_sim *s)
 {
 	unsigned n = 0;
@@ -255,13 +310,8 @@ void vrs_sim_drain(struct vrs_sim *s)
 	for (unsigned r = 0; r < bound && outstanding(s); r++) {
 		for (unsigned q = 0; q < s->nq; q++)
 			driver_kick(s, q);
-		for (unsigned q = 0; q < s->nq; q++) {
-			for (unsigned k = 0; k <= vrs_dq_num(s->q[q].dq) &&
-					     s->q[q].woken && !s->q[q].dead;
-			     k++)
-				device_step(s, q);
-			device_irq(s, q);
-		}
+		for (unsigned q = 0; q < s->nq; q++)
+			device_round(s, q);
 		for (unsigned q = 0; q < s->nq; q++)
 			driver_irq(s, q);
 	}

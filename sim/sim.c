@@ -73,6 +73,17 @@ int vrs_sim_create(struct vrs_sim **out)
 		free(s);
 		return rc;
 	}
+	s->iov = calloc(VRS_SIM_MAX_IOV, sizeof(*s->iov));
+	rc = s->iov ? 0 : -ENOMEM;
+	for (unsigned d = 0; d < VRS_DEV_COUNT; d++)
+		for (unsigned k = 0; k < VRS_SIM_MODEL_ARRAYS; k++)
+			if (models[d]->arrays[k] &&
+			    !(s->model_arrays[d][k] = calloc(1, models[d]->arrays[k])))
+				rc = -ENOMEM;
+	if (rc < 0) {
+		vrs_sim_destroy(s);
+		return rc;
+	}
 	vrs_sim_kmem(vrs_machine_gmem(s->m), &s->kmem);
 	*out = s;
 	return 0;
@@ -85,7 +96,16 @@ void vrs_sim_destroy(struct vrs_sim *s)
 	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++)
 		vrs_qpair_destroy(&s->pair[q]);
 	vrs_machine_destroy(s->m);
+	for (unsigned d = 0; d < VRS_DEV_COUNT; d++)
+		for (unsigned k = 0; k < VRS_SIM_MODEL_ARRAYS; k++)
+			free(s->model_arrays[d][k]);
+	free(s->iov);
 	free(s);
+}
+
+void *vrs_sim_model_array(struct vrs_sim *s, unsigned k)
+{
+	return s->model_arrays[s->cfg.device][k];
 }
 
 /* ---- services for the models ---- */
@@ -204,7 +224,11 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 {
 	req->iov = s->iov;
 	req->iov_cap = VRS_SIM_MAX_IOV;
+	struct vrs_referee_chain want;
+	bool judged = vrs_sim_referee_judge(s, q, &want);
 	int rc = vrs_vqdev_pop(s->q[q].dev, req);
+	if (judged)
+		vrs_sim_referee_check(s, q, &want, rc, req);
 	if (rc == 0)
 		vrs_trace(&s->trace, VRS_EV_DEV_POP, q, req->id, req->nout,
 			  req->nin, NULL);
@@ -260,10 +284,12 @@ static int create_queues(struct vrs_sim *s)
 			.choose = s->cfg.differential ? NULL : vrs_sim_choose,
 			.choose_ctx = s,
 			.device_honest = !s->driver_under_test,
+			.start = s->cfg.start,
 		};
 		VRS_GUARD(vrs_qpair_open(&s->pair[q], s->m, &pc));
 		sq->dq = s->pair[q].dq;
 		sq->dev = s->pair[q].dev;
+		vrs_sim_referee_start(s, q);
 	}
 	return 0;
 }
@@ -303,7 +329,7 @@ static bool config_valid(const struct vrs_sim_config *c, uint64_t accepted)
 	return vrs_driver_get(c->driver) && vrs_platform_get(c->platform) &&
 	       (unsigned)c->policy < VRS_POLICY_COUNT &&
 	       (unsigned)c->device < VRS_DEV_COUNT && num >= 2 &&
-	       num <= 1024 && (packed || (num & (num - 1)) == 0);
+	       num <= VRS_MAX_QUEUE_SIZE && (packed || (num & (num - 1)) == 0);
 }
 
 int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
@@ -389,6 +415,8 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 				vrs_sim_check_state(s);
 		}
 		s->trace.step = res->steps;
+		if (cfg->steady_cycles)
+			vrs_sim_steady(s, cfg->steady_cycles);
 		if (!cfg->raw_driver)
 			vrs_sim_drain(s);
 		vrs_sim_check_state(s);

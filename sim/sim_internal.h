@@ -7,6 +7,7 @@
 #include "pattern.h"
 #include "sim/provider.h"
 #include "sim/qpair.h"
+#include "sim/referee.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 #include "vrsim/kmem.h"
@@ -15,7 +16,9 @@
 #include "vrsim/vqdev.h"
 
 #define VRS_SIM_MAX_QUEUES 2
-#define VRS_SIM_MAX_IOV 256
+/* The longest chain a device must take: the queue size (2.7.5.3.1). */
+#define VRS_SIM_MAX_IOV VRS_MAX_QUEUE_SIZE
+#define VRS_SIM_MODEL_ARRAYS 2
 
 struct vrs_sim_queue {
 	/* The run's queue pair (s->pair[q]), for short. */
@@ -25,6 +28,11 @@ struct vrs_sim_queue {
 	bool irq_pending;  /* the device raised an interrupt */
 	bool dead;	   /* the device stopped (bus fault, protocol error) */
 	unsigned inflight; /* buffers the driver has posted */
+	/* the referee of this queue's device (refereeing.c) */
+	struct vrs_referee ref;
+	bool refereed;	    /* judging: off after its finding, or unset */
+	uint16_t irq_used;  /* device's used position at the last decision */
+	bool irq_used_wrap;
 };
 
 struct vrs_model_ops {
@@ -42,6 +50,11 @@ struct vrs_model_ops {
 	int (*serve)(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req);
 	/* Number of requests the driver side may have outstanding. */
 	unsigned max_tokens;
+	/* Bytes of each array the model indexes by counts the ring
+	 * supplies (0: none): each gets its own allocation of exactly that
+	 * size (vrs_sim_model_array), so AddressSanitizer sees one element
+	 * too many where inside model_state it would land on a neighbour. */
+	size_t arrays[VRS_SIM_MODEL_ARRAYS];
 };
 
 extern const struct vrs_model_ops vrs_model_blk;
@@ -51,9 +64,14 @@ extern const struct vrs_model_ops vrs_model_adversarial;
 /* The hostile driver of fuzz_device (sim/rawdrv.c). */
 #define VRS_RAW_BUFS 4
 #define VRS_RAW_BUF_LEN 4096u
+/* Long indirect tables: 4096 entries, a mapping every DMA path can make
+ * (a swiotlb segment holds 256 KiB). */
+#define VRS_RAW_TABLE_ENTRIES 4096u
 struct vrs_rawdrv {
 	uint8_t *buf[VRS_RAW_BUFS];
 	vrs_dma_addr_t addr[VRS_RAW_BUFS]; /* mapped BIDIRECTIONAL */
+	uint8_t *table;			   /* VRS_RAW_TABLE_ENTRIES * 16 bytes */
+	vrs_dma_addr_t table_addr;	   /* mapped TO_DEVICE */
 	uint16_t avail_idx[VRS_SIM_MAX_QUEUES];
 	uint16_t next[VRS_SIM_MAX_QUEUES];  /* packed: next slot to publish */
 	bool wrap[VRS_SIM_MAX_QUEUES];
@@ -61,6 +79,8 @@ struct vrs_rawdrv {
 
 void vrs_rawdrv_start(struct vrs_sim *s);
 void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q);
+/* A well-formed request the model devices serve (the steady phase's). */
+void vrs_rawdrv_request(struct vrs_sim *s, unsigned q);
 void vrs_rawdrv_stop(struct vrs_sim *s);
 
 /* What one run of differential mode completed (differential.c). */
@@ -103,7 +123,11 @@ struct vrs_sim {
 	uint32_t serial;	/* request serial numbers, for data patterns */
 	uint32_t irqs;		/* interrupts raised, for lose_irq_nth */
 	bool state_reported;	/* a validity check failed this run */
-	struct vrs_iov iov[VRS_SIM_MAX_IOV];
+	/* The device's iov array, VRS_SIM_MAX_IOV entries: its own
+	 * allocation, so an overrun is AddressSanitizer's to see. */
+	struct vrs_iov *iov;
+	/* vrs_sim_model_array's allocations, per model and slot */
+	void *model_arrays[VRS_DEV_COUNT][VRS_SIM_MODEL_ARRAYS];
 	struct vrs_rawdrv raw;
 	/* Copies of reason strings the trace points at (the queue that
 	 * owned the original may be gone when the trace is printed). */
@@ -128,11 +152,31 @@ uint64_t vrs_sim_token_id(const struct vrs_sim *s, const void *token);
 /* Whether the queues use the packed layout. */
 bool vrs_sim_packed(const struct vrs_sim *s);
 
+/* The referee at work (refereeing.c). Start judging queue q where its
+ * device stands now (after set-up and every reset). */
+void vrs_sim_referee_start(struct vrs_sim *s, unsigned q);
+/* Before a pop: the verdict on the chain the device is about to take;
+ * false when there is none to hold the device to. */
+bool vrs_sim_referee_judge(struct vrs_sim *s, unsigned q,
+			   struct vrs_referee_chain *want);
+/* After the pop (rc, and req when 0): the device against the verdict. */
+void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
+			   const struct vrs_referee_chain *want, int rc,
+			   const struct vrs_vqdev_req *req);
+/* The device's interrupt decision against the driver's suppression. */
+void vrs_sim_referee_irq(struct vrs_sim *s, unsigned q, bool raised);
+
 /* The scheduler (scheduler.c). */
 /* The driver's queue notify callback; ctx is the struct vrs_sim_queue. */
 void vrs_sim_notify(void *ctx, uint32_t data);
 /* One operation read from the provider. */
 void vrs_sim_step(struct vrs_sim *s);
+/* The steady-state phase: cycles small complete cycles (one unit of
+ * work submitted, kicked, served, interrupted, completed), every oracle
+ * armed, from a generator seeded by the input's seed, so that bugs which
+ * need many completions (fragmentation, exhaustion, slow leaks) need no
+ * long input. Stops early once every queue is dead or a finding fired. */
+void vrs_sim_steady(struct vrs_sim *s, unsigned cycles);
 /* Liveness: finish what is in flight with honest parties, or report. */
 void vrs_sim_drain(struct vrs_sim *s);
 /* Detach every buffer the device has not used and hand it back. */
@@ -147,6 +191,9 @@ void vrs_sim_check_state(struct vrs_sim *s);
 #define VRS_SIM_CHECK_EVERY 64
 #endif
 
+/* For models: array k of the running model (its ops' arrays[k] bytes,
+ * kept from run to run; contents are the model's to reset). */
+void *vrs_sim_model_array(struct vrs_sim *s, unsigned k);
 /* For models: guest memory as the driver sees it. */
 void *vrs_sim_kmalloc(struct vrs_sim *s, size_t size);
 void vrs_sim_kfree(struct vrs_sim *s, void *p, size_t size);

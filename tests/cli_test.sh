@@ -117,6 +117,10 @@ check 0 '^usage: vrsim run ' run --help
 check 0 '^usage: vrsim matrix ' help matrix
 check 0 '^vrsim 0\.1$' --version
 
+# Indices started below the wrap, the largest queue, a steady phase.
+check 0 "buffers: +[0-9]+ submitted, [0-9]+ completed" run --start 65533 --steady 512 --queue-size 32768
+check 0 "outcome: +works" run --driver vrsim --offer version-1,packed --start 65530 --queue-size 8 --steady 256
+
 # Usage errors: exit 2 and a message that says what is wrong.
 check 2 "unknown platform 'nowhere'; valid platforms: kvm .*sev" run --platform nowhere
 check 2 "unknown driver 'bsd'; valid drivers: vrsim" run --driver bsd
@@ -130,8 +134,10 @@ check 2 "--steps: trailing characters in '12x'" run --steps 12x
 check 2 "--steps needs a number, not '-1'" run --steps -1
 check 2 "--steps needs a number, not ''" run --steps ''
 check 2 "--seed: '99999999999999999999999' is out of range" run --seed 99999999999999999999999
-check 2 "--queue-size: '4096' is out of range" run --queue-size 4096
+check 2 "--queue-size: '40000' is out of range" run --queue-size 40000
 check 2 "power of two" run --queue-size 48 --offer version-1
+check 2 "--start: '65536' is out of range" run --start 65536
+check 2 "--steady needs a number, not '-3'" run --steady -3
 check 2 "unknown format 'html'" matrix --format html
 check 2 "cannot read input file '$TMP/missing': No such file" run --input "$TMP/missing"
 check 2 "unexpected argument 'extra'" run extra

@@ -37,7 +37,9 @@
 	X(KERNEL_LEAK, "kernel-memory-leak")                                   \
 	X(API_CONTRACT, "api-contract")                                        \
 	/* two drivers, one workload, different results (differential mode) */ \
-	X(DIVERGENCE, "differential-divergence")
+	X(DIVERGENCE, "differential-divergence")                               \
+	/* the device took what the spec's referee refuses, or the reverse */  \
+	X(DEVICE_ACCEPTANCE, "device-acceptance")
 
 enum vrs_finding {
 #define VRS_FINDING_ENUM(id, name) VRS_FIND_##id,

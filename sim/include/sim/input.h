@@ -10,7 +10,22 @@
  *   0 platform      1 policy        2 device        3 offered features
  *   4..5 queue size 6 flags (VRS_INPUT_F_*)         7 fail_nth      8 min_align_mask
  *   9..12 seed (Xen p2m scramble)   13 driver under test (sim/drivers.h;
- *   0, what older inputs hold: vrsim's ring)   14..15 reserved (zero)
+ *   0, what older inputs hold: vrsim's ring)
+ *   14 (version 2) start: the rings' indices begin this many slots
+ *      before the 16-bit wrap (split: avail and used idx at 65536 - n;
+ *      packed: slot and wrap counter from the same count,
+ *      vrs_packed_start); 0, what older inputs hold: at zero, as after a
+ *      reset
+ *   15 (version 2) what costs more per input, by value range, so that a
+ *      fuzzer's random byte asks for it one time in eight and its corpus
+ *      is not swamped by slow inputs (VRS_INPUT_X_*):
+ *        0..159    nothing more
+ *        160..191  a steady-state phase after the workload: 64 << (v % 7)
+ *                  (64..4096) small complete cycles
+ *        192..223  a big queue: sizes 2048..32768 instead of 2..1024
+ *        224..255  long chains (fuzz_device's well-formed requests as long
+ *                  as the queue or a 4096-entry indirect table allows),
+ *                  and a big queue as well when v is odd
  * New fields only ever take reserved bytes or are appended after a version
  * bump. Every value of the scheduler's operation byte (sim.c decode_op)
  * already names an operation, so a new operation also needs a version
@@ -23,7 +38,10 @@
 
 #include "sim/sim.h"
 
-#define VRS_INPUT_VERSION 1
+/* 2: bytes 14 and 15 mean what they say below; a version 1 input (whose
+ * reserved bytes a fuzzer may have filled with anything) decodes as it
+ * always did, with neither. */
+#define VRS_INPUT_VERSION 2
 #define VRS_INPUT_CONFIG_LEN 16
 #define VRS_INPUT_HEADER_LEN (1 + VRS_INPUT_CONFIG_LEN)
 
@@ -37,6 +55,13 @@ extern const char *const vrs_input_feature_names[8];
 #define VRS_INPUT_F_FAIL_PERSISTENT 0x04u
 /* fuzz_linux_sim: compare the Linux ring with vrsim's (vrs_sim_differential) */
 #define VRS_INPUT_F_DIFFERENTIAL 0x08u
+
+/* Byte 15's ranges. */
+#define VRS_INPUT_X_STEADY 160u
+#define VRS_INPUT_X_BIG 192u
+#define VRS_INPUT_X_LONG 224u
+#define VRS_INPUT_STEADY_LEVELS 7u
+#define VRS_INPUT_STEADY_CYCLES(level) (64u << (level))
 
 /* Parse the header into *cfg (steps 0: run the stream to its end) and
  * point ops and ops_len at the operation stream. -EPROTONOSUPPORT for a
@@ -90,8 +115,10 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
 
 /* Build an input from a one-line description of space-separated
  * key=value words: driver= platform= policy= device= offer=(list|all|none)
- * queue= fail-nth= min-align= seed= ops= opseed= and the flags
- * big-endian, lazy-iotlb, fail-persistent, differential. ops=N appends N operation
+ * queue= fail-nth= min-align= seed= start= (slots before the wrap, 0..255)
+ * steady= (cycles: 0 or 64, 128, ..., 4096; not with a queue above 1024
+ * or long-chains) ops= opseed= and the flags
+ * big-endian, lazy-iotlb, fail-persistent, differential, long-chains. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
  * with the offending word printed to stderr. */
 long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);

@@ -28,6 +28,7 @@ struct vrs_qpair_config {
 	uint8_t (*choose)(void *ctx);
 	void *choose_ctx;
 	bool device_honest;
+	uint16_t start; /* where both sides start the ring's indices */
 };
 
 struct vrs_qpair {

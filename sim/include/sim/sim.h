@@ -28,7 +28,7 @@ struct vrs_sim_config {
 	uint64_t offered;	  /* ring and transport bits the device offers */
 	uint64_t driver_features; /* bits the driver may accept (the driver
 				   * under test also masks what it lacks) */
-	unsigned queue_size;	  /* 0: 64 */
+	unsigned queue_size;	  /* 0: 64; at most VRS_MAX_QUEUE_SIZE */
 	bool big_endian_guest;
 	bool lazy_iotlb;
 	uint64_t min_align_mask;
@@ -36,11 +36,18 @@ struct vrs_sim_config {
 	bool fail_persistent;
 	bool raw_driver;	  /* a hostile driver writes raw ring memory
 				   * (fuzz_device); the device is under test */
+	bool long_chains;	  /* its well-formed requests run as long as
+				   * the queue (direct) or an indirect table
+				   * of up to VRS_RAW_TABLE_ENTRIES allows */
 	uint32_t corrupt_nth;	  /* faulty DMA engine: corrupt the Nth device write */
 	uint32_t lose_irq_nth;	  /* faulty interrupt delivery: lose the Nth one */
 	bool differential;	  /* vrs_sim_differential: the driver makes no
 				   * input picks, so two drivers read one
 				   * workload alike */
+	uint16_t start;		  /* where the rings' indices start
+				   * (vrs_packed_start in vrsim/virtio.h) */
+	unsigned steady_cycles;	  /* after the workload: this many small
+				   * complete cycles, every oracle armed */
 	unsigned steps;		  /* workload steps; 0: until the input ends */
 	uint64_t seed;		  /* generator seed when there is no input */
 };

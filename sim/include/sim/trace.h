@@ -27,7 +27,8 @@
 	X(FINDING, "")                                                         \
 	X(DRAIN, "q%llu workload over: draining %llu buffers in flight")       \
 	X(RESET, "q%llu driver resets the queue, new size %llu")                \
-	X(OP, "")
+	X(OP, "")                                                              \
+	X(STEADY, "q%llu steady-state phase: %llu small complete cycles")
 
 enum vrs_trace_kind {
 #define VRS_TRACE_ENUM(id, fmt) VRS_EV_##id,
