@@ -248,6 +248,55 @@ static void put_table_entry(struct vrs_sim *s, uint8_t *d, uint64_t addr,
 	memcpy(d + 14, packed ? &f : &n, 2);
 }
 
+/* One thing a long request may get wrong, now and then, so that the
+ * referee can hold the device to each rule on a chain that is otherwise
+ * sound (a wholly random chain is refused for its first error). */
+enum flaw {
+	FLAW_NONE,
+	FLAW_WRITE_ON_TABLE,  /* WRITE on the descriptor of a table: ignored */
+	FLAW_NEXT_AND_INDIRECT,
+	FLAW_INDIRECT_INSIDE,
+	FLAW_READ_AFTER_WRITE,
+	FLAW_ZERO_LENGTH,
+	FLAW_NEXT_OUT_OF_RANGE,
+	FLAW_COUNT,
+};
+
+static enum flaw pick_flaw(struct vrs_sim *s, bool valid)
+{
+	uint8_t b = vrs_provider_u8(&s->prov);
+	if (valid || b < 128)
+		return FLAW_NONE;
+	return (enum flaw)(1 + b % (FLAW_COUNT - 1));
+}
+
+/* Element k of n as the flaw has it (the middle element carries it). */
+static void flawed_piece(enum flaw f, unsigned k, unsigned n, uint32_t *len,
+			 uint16_t *flags, uint16_t *next, uint16_t bound)
+{
+	if (k != n / 2)
+		return;
+	switch (f) {
+	case FLAW_INDIRECT_INSIDE:
+		*flags |= VRS_DESC_F_INDIRECT;
+		break;
+	case FLAW_READ_AFTER_WRITE:
+		/* the middle of the data the other way round: readable among
+		 * writable ones, or writable before readable ones */
+		*flags ^= VRS_DESC_F_WRITE;
+		break;
+	case FLAW_ZERO_LENGTH:
+		*len = 0;
+		break;
+	case FLAW_NEXT_OUT_OF_RANGE:
+		if (*flags & VRS_DESC_F_NEXT)
+			*next = bound;
+		break;
+	default:
+		break;
+	}
+}
+
 /* A blk request as long as the ring or an indirect table allows. */
 static void long_chain(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 		       bool indirect, bool valid)
@@ -265,16 +314,22 @@ static void long_chain(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 			return;
 		unsigned limit = VRS_MIN(v->num, VRS_RAW_TABLE_ENTRIES - 1);
 		unsigned n = long_length(s, limit, valid);
+		enum flaw fl = pick_flaw(s, valid);
 		for (unsigned k = 0; k < n; k++) {
 			long_piece(s, k, n, read, &addr, &len, &flags);
 			if (packed) /* a packed table is read in order */
 				flags &= (uint16_t)~VRS_DESC_F_NEXT;
-			put_table_entry(s, r->table + 16u * k, addr, len, flags,
-					(uint16_t)(k + 1));
+			uint16_t next = (uint16_t)(k + 1);
+			flawed_piece(fl, k, n, &len, &flags, &next, (uint16_t)n);
+			put_table_entry(s, r->table + 16u * k, addr, len, flags, next);
 		}
 		unsigned slot = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
 		uint16_t f = (uint16_t)(VRS_DESC_F_INDIRECT |
 					(packed ? avail_bits(r->wrap[q]) : 0));
+		if (fl == FLAW_WRITE_ON_TABLE)
+			f |= VRS_DESC_F_WRITE;
+		if (fl == FLAW_NEXT_AND_INDIRECT)
+			f |= VRS_DESC_F_NEXT;
 		write_desc(s, v, slot, r->table_addr, 16u * n, f,
 			   packed ? (uint16_t)slot : 0);
 		publish(s, q, v, packed ? 0 : (uint16_t)slot, valid);
@@ -283,18 +338,21 @@ static void long_chain(struct vrs_sim *s, unsigned q, const struct ring_view *v,
 	unsigned n = long_length(s, v->num, valid);
 	unsigned start = packed ? r->next[q] : vrs_provider_u16(&s->prov) % v->num;
 	bool wrap = r->wrap[q];
+	enum flaw fl = pick_flaw(s, valid);
 	for (unsigned k = n; k-- > 0;) {
 		/* The head last, as a driver must publish it. */
 		unsigned slot = (start + k) % v->num;
 		long_piece(s, k, n, read, &addr, &len, &flags);
+		uint16_t next = packed ? (uint16_t)start
+				       : (uint16_t)((slot + 1) % v->num);
+		flawed_piece(fl, k, n, &len, &flags, &next, (uint16_t)v->num);
 		if (packed) {
 			bool lap = ((start + k) / v->num) % 2 ? !wrap : wrap;
 			flags |= avail_bits(lap);
 			if (k == 0)
 				flags &= (uint16_t)~avail_bits(lap);
 		}
-		write_desc(s, v, slot, addr, len, flags,
-			   packed ? (uint16_t)start : (uint16_t)((slot + 1) % v->num));
+		write_desc(s, v, slot, addr, len, flags, next);
 	}
 	if (packed) {
 		publish(s, q, v, 0, valid); /* the head's bits, one slot on */
