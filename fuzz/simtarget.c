@@ -32,10 +32,12 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		       VRS_FIND_BIT(VRS_FIND_API_CONTRACT);
 	case VRS_ROLE_HOSTILE_DRV:
 		/* the device under test: crashes, sanitizers, its own
-		 * conformance (used lengths), and misuse of the DMA layer by
-		 * vrsim's own hostile driver */
+		 * conformance (used lengths), what it accepts against the
+		 * spec's referee, and misuse of the DMA layer by vrsim's own
+		 * hostile driver */
 		return VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
 		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
+		       VRS_FIND_BIT(VRS_FIND_DEVICE_ACCEPTANCE) |
 		       VRS_FIND_BIT(VRS_FIND_INTERNAL);
 	}
 	return VRS_FIND_ALL;
