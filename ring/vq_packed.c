@@ -36,11 +36,13 @@ static void packed_init(struct vrs_vq *vq)
 	vq->avail_wrap = vq->used_wrap = wrap;
 	vq->avail_used_flags = wrap ? F_AVAIL : F_USED;
 	/* Every slot reads as used by the lap that wrote it last: this lap
-	 * before pos, the previous one from pos on (zeroes on a fresh first
-	 * lap). */
-	for (unsigned i = 0; i < vq->num; i++)
-		vq->pdesc[i].flags =
-			(i < pos) == wrap ? (uint16_t)(F_AVAIL | F_USED) : 0;
+	 * before pos, the previous one from pos on. A start at zero is the
+	 * zeroed ring reinit_ring already made: no pass over it per input. */
+	if (pos || !wrap)
+		for (unsigned i = 0; i < vq->num; i++)
+			vq->pdesc[i].flags = (i < pos) == wrap
+						     ? (uint16_t)(F_AVAIL | F_USED)
+						     : 0;
 	vq->event_flags_shadow = VRS_PACKED_EVENT_ENABLE;
 	vq->num_added = 0;
 	vq->free_head = 0;

@@ -89,6 +89,7 @@ void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
 {
 	struct vrs_sim_queue *sq = &s->q[q];
 	const char *why = vrs_vqdev_error(sq->dev);
+	const char *other;
 	switch (w->verdict) {
 	case VRS_REFEREE_EMPTY:
 		if (rc == 0)
@@ -103,10 +104,10 @@ void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
 		else if (rc == -EAGAIN)
 			acceptance(s, q, "device saw nothing where chain %u is "
 				   "available", w->id);
-		else if (rc == 0 && popped_otherwise(s, w, req))
+		else if (rc == 0 && (other = popped_otherwise(s, w, req)))
 			acceptance(s, q, "device took chain %u with %s than the "
 				   "driver wrote (%u+%u elements, the spec says "
-				   "%u+%u)", w->id, popped_otherwise(s, w, req),
+				   "%u+%u)", w->id, other,
 				   req->nout, req->nin, w->n_read, w->n_write);
 		break;
 	case VRS_REFEREE_REFUSE:
