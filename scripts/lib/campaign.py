@@ -213,14 +213,14 @@ def triage(out, meta, target):
         elif fb == "hang":
             # AFL's -t is short; only a hang that still outlasts the
             # libFuzzer timeout under the plain replayer is a finding.
-            rc, text = run_capture([replay, path], 10)
+            rc, text = run_capture([replay, path], 25)
             if rc is not None:
                 hangs_dropped += 1
                 continue
-            text = "ERROR: libFuzzer: timeout (replay of an AFL hang ran over 10 s)\n" + text
+            text = "ERROR: libFuzzer: timeout (replay of an AFL hang ran over 25 s)\n" + text
         elif os.path.exists(lfbin):
-            rc, text = run_capture([lfbin, "-timeout=10", "-rss_limit_mb=2048",
-                                    path], 60, env)
+            rc, text = run_capture([lfbin, "-timeout=25", "-rss_limit_mb=2560",
+                                    path], 90, env)
             if rc == 0:
                 text = log or text
                 if not log:
@@ -262,12 +262,11 @@ def triage(out, meta, target):
         rel = os.path.relpath(file, top)
         shown = rel if not rel.startswith("..") else file
         findings.append({
-            "target": target, "kind": g["kind"], "message": g["message"],
+            "target": target, "key": key, "kind": g["kind"], "message": g["message"],
             "frames": g["frames"], "summary": g["summary"], "file": file,
             "count": len(g["files"]), "engines": sorted(g["engines"]),
             "reproduce": "scripts/reproduce %s %s" % (target, shown),
-            "keep": "cp %s corpora/%s/regressions/" % (
-                shown, re.sub(r"-[0-9]+\.[0-9]+$", "", target)),
+            "keep": "scripts/reproduce --add-regression NAME %s %s" % (target, shown),
             "decoded": decoded,
         })
     # Every raw crash input stays in the out dir: list them all.
@@ -496,9 +495,14 @@ pre{background:#f4f4f4;padding:.6em;overflow:auto;max-height:30em}
         f.write(page)
 
 
-def finish(out):
-    with open(os.path.join(out, "meta.json")) as f:
-        meta = json.load(f)
+def finish(out, nightly=False):
+    try:
+        with open(os.path.join(out, "meta.json")) as f:
+            meta = json.load(f)
+    except (OSError, ValueError) as e:
+        print("campaign: %s/meta.json cannot be read (%s): was the disk full? The inputs "
+              "and crashes are still in %s/work" % (out, e, out), file=sys.stderr)
+        return 4
     report = {"campaign": meta, "targets": [], "findings": 0}
     os.makedirs(os.path.join(out, "crashes"), exist_ok=True)
     for target in meta["targets"]:
@@ -516,15 +520,17 @@ def finish(out):
         for r in report["targets"][-1]["engines"]:
             if r["execs"] == 0:
                 report.setdefault("failed", []).append("%s/%s" % (target, r["engine"]))
-    with open(os.path.join(out, "report.json"), "w") as f:
+    tmp = os.path.join(out, ".report.json.tmp")
+    with open(tmp, "w") as f:
         json.dump(report, f, indent=1)
         f.write("\n")
+    os.replace(tmp, os.path.join(out, "report.json"))
     write_html(out, report)
-    print_summary(out, report)
+    print_summary(out, report, nightly)
     return 1 if report["findings"] or report.get("failed") else 0
 
 
-def print_summary(out, report):
+def print_summary(out, report, nightly=False):
     m = report["campaign"]
     print()
     print("== vrsim fuzz campaign: %s s per target, engine %s, %s job(s)%s"
@@ -546,6 +552,11 @@ def print_summary(out, report):
         if t["crashes_not_triaged"]:
             print("note: %s: %d more crashing inputs were not triaged (kept in %s/work/)"
                   % (t["target"], t["crashes_not_triaged"], out))
+    for name in report.get("failed", []):
+        print("FAILED: %s ran no input: see %s/work/%s/logs" % (name, out, name.split("/")[1] + "/" + name.split("/")[0]))
+    if nightly:
+        # the work dir's own summary says what is new and what is known
+        return
     for t in report["targets"]:
         for f in t["findings"]:
             print()
@@ -560,8 +571,6 @@ def print_summary(out, report):
     print("report: %s/report.html and report.json; merged corpora in %s/corpus/"
           % (out, out))
     print("source coverage of the merged corpora: scripts/coverage %s" % out)
-    for name in report.get("failed", []):
-        print("FAILED: %s ran no input: see %s/work/%s/logs" % (name, out, name.split("/")[1] + "/" + name.split("/")[0]))
     if report["findings"]:
         print("RESULT: %d unique finding(s) -- exit 1" % report["findings"])
     elif report.get("failed"):
@@ -573,8 +582,15 @@ def print_summary(out, report):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "finish":
-        return finish(argv[2])
+    if len(argv) in (3, 4) and argv[1] == "finish":
+        try:
+            return finish(argv[2], argv[3:] == ["--nightly"])
+        except OSError as e:
+            print("campaign: %s: %s%s; the inputs and crashes are still in %s/work"
+                  % (e.filename or argv[2], e.strerror,
+                     " (disk full?)" if e.errno in (28, 27, 122) else "", argv[2]),
+                  file=sys.stderr)
+            return 4
     if len(argv) == 3 and argv[1] == "execs":
         s = libfuzzer_stats(read(argv[2]))
         print(s["execs"], s["last_rate"])

@@ -7,6 +7,10 @@
 # fuzz_linux_sim-6.1, ..., from /usr/src/linux-source-*.tar.xz).
 VRSIM_LINUX_TARGET_VERSIONS=(6.1 6.12)
 
+# What one input may take before it is a finding of its own kind (timeout,
+# out-of-memory): OSS-Fuzz's limits, so a night and ClusterFuzzLite agree.
+VRSIM_LIBFUZZER_LIMITS=(-timeout=25 -rss_limit_mb=2560)
+
 # Every fuzz target: vrsim's own (fuzz/fuzz_*.c, sorted; the do-nothing
 # baseline fuzz_empty only with "all"), then the Linux ring's per kernel
 # version, except with "core" (what OSS-Fuzz builds, without kernels).

@@ -3,8 +3,16 @@
 
 VRSIM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-die() { echo "$(basename "$0"): $*" >&2; exit 1; }
-usage_error() { echo "$(basename "$0"): $*" >&2; echo "Try '$(basename "$0") --help'." >&2; exit 2; }
+# VRSIM_DIE_STATUS: the exit status of a failure (scripts/fuzz: 4, so a
+# scheduler tells a broken run from a finding).
+# VRSIM_PLANNED_EXIT tells an EXIT trap that the script chose its status.
+die() { echo "$(basename "$0"): $*" >&2; VRSIM_PLANNED_EXIT=true; exit "${VRSIM_DIE_STATUS:-1}"; }
+usage_error() {
+	echo "$(basename "$0"): $*" >&2
+	echo "Try '$(basename "$0") --help'." >&2
+	VRSIM_PLANNED_EXIT=true
+	exit 2
+}
 
 # Install the Debian packages that are missing; quiet when all are there.
 # Idempotent: asks dpkg first, runs apt-get only for what is absent.

@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""The persistent work directory of nightly campaigns (scripts/fuzz --workdir).
+
+    workdir.py check DIR TOP        refuse a work dir that cannot be used
+                                    (exit 2, one clear line); make a new one
+    workdir.py pending DIR          the nights a killed run left unfinished
+    workdir.py salvage DIR NIGHT    copy every input a killed NIGHT's fuzzers
+                                    wrote into DIR/corpus, whole
+    workdir.py record DIR NIGHT TOP [--recovered]
+                                    remember NIGHT's findings, append its
+                                    history record; exit with the night's
+                                    status (0, 1, 3, 4 or 130)
+
+DIR holds corpus/TARGET (the corpus that grows night after night),
+findings/TARGET/ID (each unique finding: minimised input, decoded program,
+finding.json with first and last night seen), history.jsonl (one record a
+night), nights/NIGHT (that night's scripts/fuzz out dir), VERSION.
+Every file is written whole (a temp file, then rename), so a run killed at
+any moment, or a full disk, leaves the previous version in place.
+Standard library only.
+"""
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import campaign
+
+WORKDIR_FORMAT = 1
+# Exit statuses of a night, for a scheduler (README "Nightly campaigns").
+NOTHING_NEW, NEW_FINDING, USAGE, KNOWN_ONLY, FAILED, INTERRUPTED = 0, 1, 2, 3, 4, 130
+# Kinds whose input is not minimised: every try would run as long, or
+# take as much memory, as the finding itself.
+NOT_MINIMISED = ("timeout", "out-of-memory", "leak", "hang")
+MINIMISE_SECONDS = 60
+
+
+def minimise_seconds(left_to_do):
+    """At most a minute a finding, less when the run's --budget (the
+    deadline scripts/fuzz passes in VRSIM_DEADLINE) is running out."""
+    try:
+        deadline = int(os.environ.get("VRSIM_DEADLINE", "0"))
+    except ValueError:
+        deadline = 0
+    if not deadline:
+        return MINIMISE_SECONDS
+    share = (deadline - time.time() - 30) / max(1, left_to_do)
+    return int(max(0, min(MINIMISE_SECONDS, share)))
+
+
+def _umask():
+    old = os.umask(0)
+    os.umask(old)
+    return old
+
+
+UMASK = _umask()
+
+
+class Refused(Exception):
+    """A work dir or file vrsim must not use as it is: exit 2."""
+
+
+class DiskFull(Exception):
+    """A write failed for lack of space: exit 4, the old files stay."""
+
+
+# ---------------------------------------------------------------- files
+
+
+def _write_via_temp(path, fill):
+    """Write PATH through a temp file and a rename: never half a file."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
+    try:
+        os.fchmod(fd, 0o666 & ~UMASK)
+        with os.fdopen(fd, "wb") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise DiskFull("cannot write %s: %s" % (path, e.strerror)) from e
+        raise
+
+
+def write_whole(path, text):
+    _write_via_temp(path, lambda f: f.write(text.encode()))
+
+
+def copy_whole(src, dst):
+    def fill(f):
+        with open(src, "rb") as s:
+            shutil.copyfileobj(s, f)
+    _write_via_temp(dst, fill)
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise Refused("%s is not readable JSON (%s): repair or move it aside" % (path, e))
+
+
+def read_history(wd):
+    """The history records, oldest first; a corrupt line refuses the dir."""
+    path = os.path.join(wd, "history.jsonl")
+    records = []
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return records
+    except OSError as e:
+        raise Refused("cannot read %s: %s" % (path, e.strerror))
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or "night" not in rec:
+                raise ValueError("not a night's record")
+        except ValueError as e:
+            raise Refused("%s: line %d is not a JSON record (%s); nothing was changed: "
+                          "repair or delete that line and run again" % (path, n, e))
+        records.append(rec)
+    return records
+
+
+def input_version(top):
+    text = campaign.read(os.path.join(top, "sim", "include", "sim", "input.h"))
+    m = re.search(r"#define VRS_INPUT_VERSION (\d+)", text)
+    return int(m.group(1)) if m else 0
+
+
+def finding_dirs(wd):
+    root = os.path.join(wd, "findings")
+    for target in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        tdir = os.path.join(root, target)
+        for fid in sorted(os.listdir(tdir)) if os.path.isdir(tdir) else []:
+            if not fid.startswith("."):
+                yield target, fid, os.path.join(tdir, fid)
+
+
+# ---------------------------------------------------------------- check
+
+
+def check(wd, top):
+    """Make sure WD can hold a night; say what it starts from."""
+    if not os.path.isdir(wd):
+        raise Refused("no work directory %s: create it with 'mkdir -p %s' (an empty "
+                      "directory starts a new history)" % (wd, wd))
+    probe = os.path.join(wd, ".write-test")
+    try:
+        with open(probe, "w") as f:
+            f.write("x")
+        os.unlink(probe)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise DiskFull("cannot write in %s: %s" % (wd, e.strerror))
+        raise Refused("cannot write in work directory %s: %s" % (wd, e.strerror))
+    ours = input_version(top)
+    vpath = os.path.join(wd, "VERSION")
+    v = load_json(vpath)
+    entries = [n for n in os.listdir(wd) if not n.startswith(".")]
+    if v is None:
+        if entries and entries != ["VERSION"]:
+            raise Refused("%s is not empty and has no VERSION file: it is not a vrsim work "
+                          "directory (use an empty or new one)" % wd)
+        v = {"workdir": WORKDIR_FORMAT, "input_version": ours}
+        write_whole(vpath, json.dumps(v) + "\n")
+        print("   new work directory %s (its first night)" % wd)
+    if not isinstance(v, dict) or not isinstance(v.get("workdir"), int):
+        raise Refused("%s: not a vrsim work directory VERSION file" % vpath)
+    if v["workdir"] > WORKDIR_FORMAT:
+        raise Refused("%s was written by a newer vrsim (work directory format %d; this one "
+                      "reads %d): use that vrsim or another work directory"
+                      % (wd, v["workdir"], WORKDIR_FORMAT))
+    theirs = v.get("input_version", ours)
+    if theirs > ours:
+        raise Refused("%s holds inputs of version %d, newer than this vrsim's %d: use a "
+                      "newer vrsim or another work directory" % (wd, theirs, ours))
+    if theirs < ours:
+        # Old inputs stay: the targets decode every older version as it was
+        # (sim/input.h), and the merge keeps those that still add coverage.
+        print("   %s: its corpus was started with input version %d; those inputs are kept "
+              "and replay as version %d rules say (this vrsim writes version %d)"
+              % (wd, theirs, theirs, ours))
+    for d in ("corpus", "findings", "nights"):
+        os.makedirs(os.path.join(wd, d), exist_ok=True)
+    read_history(wd)
+    for _, _, fdir in finding_dirs(wd):
+        if load_json(os.path.join(fdir, "finding.json")) is None:
+            # a finding killed half-way: its input is kept, re-triaged
+            print("   note: %s has no finding.json (an interrupted run); kept as it is" % fdir)
+    return 0
+
+
+def pending(wd):
+    """Nights started and never recorded, oldest first."""
+    root = os.path.join(wd, "nights")
+    recorded = {r["night"] for r in read_history(wd)}
+    for n in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+        d = os.path.join(root, n)
+        if os.path.isdir(d) and n not in recorded and not os.path.exists(os.path.join(d, ".finished")):
+            print(n)
+    return 0
+
+
+def salvage(wd, night):
+    """Every queue entry of a night that never merged, into the corpus:
+    copied (named by content, as libFuzzer names them), none dropped."""
+    work = os.path.join(wd, "nights", night, "work")
+    queues = []
+    for engine in ("libfuzzer", "afl"):
+        root = os.path.join(work, engine)
+        for t in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+            if engine == "libfuzzer":
+                queues.append((t, os.path.join(root, t, "queue")))
+            else:
+                sync = os.path.join(root, t, "sync")
+                for inst in sorted(os.listdir(sync)) if os.path.isdir(sync) else []:
+                    queues.append((t, os.path.join(sync, inst, "queue")))
+    added = {}
+    for t, q in queues:
+        dst = os.path.join(wd, "corpus", t)
+        os.makedirs(dst, exist_ok=True)
+        for name in sorted(os.listdir(q)) if os.path.isdir(q) else []:
+            src = os.path.join(q, name)
+            if name.startswith(".") or not os.path.isfile(src):
+                continue
+            h = campaign.sha1_file(src)
+            if not os.path.exists(os.path.join(dst, h)):
+                copy_whole(src, os.path.join(dst, h))
+                added[t] = added.get(t, 0) + 1
+    for t in sorted(added):
+        print("   %s: %d input(s) of the killed night added to %s/corpus/%s" % (t, added[t], wd, t))
+    return 0
+
+
+# ---------------------------------------------------------------- findings
+
+
+def finding_id(kind, key):
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", kind)
+    return "%s-%s" % (safe, hashlib.sha1(key.encode()).hexdigest()[:10])
+
+
+def minimise(top, target, src, key, work, seconds):
+    """The smallest input libFuzzer's -minimize_crash finds that still
+    raises the same finding (same dedup key); SRC itself when none does."""
+    lf = os.path.join(top, "build", "libfuzzer", "fuzz", target)
+    if not os.path.exists(lf) or seconds < 1:
+        return src, False
+    os.makedirs(work, exist_ok=True)
+    campaign.run_capture([lf, "-minimize_crash=1", "-max_total_time=%d" % seconds,
+                          "-runs=100000", "-timeout=25", "-rss_limit_mb=2560",
+                          "-artifact_prefix=%s/" % work, src], seconds + 60)
+    best = src
+    for name in sorted(os.listdir(work), key=lambda n: os.path.getsize(os.path.join(work, n))):
+        cand = os.path.join(work, name)
+        if os.path.getsize(cand) >= os.path.getsize(src):
+            break
+        _, text = campaign.run_capture([lf, "-timeout=25", "-rss_limit_mb=2560", cand], 60)
+        kind, _, frames, summary = campaign.classify(text, "crash")
+        if campaign.dedup_key(kind, frames, summary) == key:
+            best = cand
+            break
+    return best, best != src
+
+
+def remember(wd, night, top, findings):
+    """Merge NIGHT's findings into WD/findings; (new ids, known ids)."""
+    new, known = [], []
+    for f in findings:
+        key = f["key"]
+        fid = finding_id(f["kind"], key)
+        fdir = os.path.join(wd, "findings", f["target"], fid)
+        meta_path = os.path.join(fdir, "finding.json")
+        old = load_json(meta_path) if os.path.isdir(fdir) else None
+        if old is not None:
+            if night not in old.get("seen_nights", []):
+                old["nights"] = old.get("nights", 1) + 1
+                old.setdefault("seen_nights", []).append(night)
+                old["last_seen"] = night
+            old["count"] = old.get("count", 0) + f["count"]
+            # keep the smaller input of the two
+            if os.path.getsize(f["file"]) < old.get("size", 1 << 62):
+                copy_whole(f["file"], os.path.join(fdir, "input"))
+                old["size"] = os.path.getsize(f["file"])
+                old["minimized"] = False
+            write_whole(meta_path, json.dumps(old, indent=1) + "\n")
+            known.append(fid)
+            continue
+        os.makedirs(fdir, exist_ok=True)
+        src, minimised = f["file"], False
+        if f["kind"] not in NOT_MINIMISED:
+            todo = sum(1 for g in findings[findings.index(f):] if g["kind"] not in NOT_MINIMISED)
+            src, minimised = minimise(top, f["target"], f["file"], key,
+                                      os.path.join(wd, "nights", night, "work", "minimise", fid),
+                                      minimise_seconds(todo))
+        inp = os.path.join(fdir, "input")
+        copy_whole(src, inp)
+        copy_whole(f["file"], os.path.join(fdir, "original"))
+        replay = os.path.join(top, "build", "default", "fuzz", "replay_" + f["target"])
+        _, decoded = campaign.run_capture([replay, "--decode", inp], 30)
+        write_whole(os.path.join(fdir, "decoded.txt"), decoded)
+        write_whole(os.path.join(fdir, "output.txt"), campaign.read(f["file"] + ".txt"))
+        meta = {"key": key, "id": fid, "target": f["target"], "kind": f["kind"],
+                "message": f["message"], "frames": f["frames"], "summary": f["summary"],
+                "first_seen": night, "last_seen": night, "nights": 1, "seen_nights": [night],
+                "count": f["count"], "input": "input", "decoded": "decoded.txt",
+                "size": os.path.getsize(inp), "minimized": minimised,
+                "original_size": os.path.getsize(f["file"]),
+                "reproduce": "scripts/reproduce %s %s" % (f["target"], inp),
+                "keep": "scripts/reproduce --add-regression NAME %s %s" % (f["target"], inp)}
+        write_whole(meta_path, json.dumps(meta, indent=1) + "\n")
+        new.append(fid)
+    return new, known
+
+
+# ---------------------------------------------------------------- history
+
+
+def git_commit(top):
+    rc, out = campaign.run_capture(["git", "-C", top, "rev-parse", "HEAD"], 10)
+    commit = out.strip() if rc == 0 else ""
+    rc, out = campaign.run_capture(["git", "-C", top, "status", "--porcelain",
+                                    "--untracked-files=no"], 10)
+    return commit, bool(out.strip()) if rc == 0 else None
+
+
+def night_record(wd, night, top, report, new, known, status, recovered):
+    ndir = os.path.join(wd, "nights", night)
+    cov = load_json(os.path.join(ndir, "coverage", "summary.json"))
+    matrix = load_json(os.path.join(ndir, "coverage", "matrix.json"))
+    m = report["campaign"]
+    commit, dirty = git_commit(top)
+    targets = {}
+    for t in report["targets"]:
+        per = {}
+        for r in t["engines"]:
+            per[r["engine"]] = {"execs": r["execs"], "execs_per_sec": r["execs_per_sec"],
+                                "edges": r["coverage"]}
+        ids = [finding_id(f["kind"], f["key"]) for f in t["findings"]]
+        lines = None
+        if cov and isinstance(cov.get("targets"), dict):
+            lines = cov["targets"].get(t["target"], {}).get("lines")
+        targets[t["target"]] = {"engines": per, "corpus": t["corpus_units"], "lines": lines,
+                                "findings_new": sum(1 for i in ids if i in new),
+                                "findings_known": sum(1 for i in ids if i in known)}
+    groups = None
+    if cov:
+        groups = {g: {k: v for k, v in cov[g].items() if k in ("lines", "branches", "functions")}
+                  for g in cov if g.endswith("/") or g == "total"}
+    html_rel = os.path.join("nights", night, "coverage", "html", "index.html")
+    return {"night": night, "started": m.get("started"), "ended": m.get("ended"),
+            "commit": commit, "dirty": dirty, "engine": m.get("engine"), "jobs": m.get("jobs"),
+            "duration": m.get("duration"), "budget": m.get("budget"),
+            "interrupted": bool(m.get("interrupted")) or recovered, "recovered": recovered,
+            "status": status, "targets": targets,
+            "findings": {"new": new, "known": known},
+            "failed": report.get("failed", []),
+            "coverage": groups,
+            "coverage_html": html_rel if os.path.exists(os.path.join(wd, html_rel)) else None,
+            "matrix": matrix}
+
+
+def append_history(wd, rec):
+    path = os.path.join(wd, "history.jsonl")
+    lines = [json.dumps(r, sort_keys=True) for r in read_history(wd)]
+    lines.append(json.dumps(rec, sort_keys=True))
+    write_whole(path, "\n".join(lines) + "\n")
+
+
+def night_status(new, known, failed, interrupted):
+    if new:
+        return NEW_FINDING
+    if failed:
+        return FAILED
+    if interrupted:
+        return INTERRUPTED
+    return KNOWN_ONLY if known else NOTHING_NEW
+
+
+def record(wd, night, top, recovered):
+    ndir = os.path.join(wd, "nights", night)
+    report = load_json(os.path.join(ndir, "report.json"))
+    if report is None:
+        raise Refused("%s/report.json is missing: the night was not triaged" % ndir)
+    findings = [f for t in report["targets"] for f in t["findings"]]
+    new, known = remember(wd, night, top, findings)
+    interrupted = bool(report["campaign"].get("interrupted")) or recovered
+    # a killed night's targets ran short or not at all: that is the kill,
+    # not a failure of the harness
+    status = night_status(new, known, [] if recovered else report.get("failed"), interrupted)
+    rec = night_record(wd, night, top, report, new, known, status, recovered)
+    append_history(wd, rec)
+    write_whole(os.path.join(ndir, ".finished"), "%d\n" % status)
+    print_night(wd, night, new, known, recovered)
+    return status
+
+
+def print_night(wd, night, new, known, recovered):
+    label = "night %s%s" % (night, " (finished now: a killed run left it)" if recovered else "")
+    for fid in new + known:
+        meta = None
+        for _, i, fdir in finding_dirs(wd):
+            if i == fid:
+                meta = load_json(os.path.join(fdir, "finding.json"))
+                break
+        if not meta:
+            continue
+        if fid in new:
+            print("NEW FINDING %s [%s]: %s" % (meta["target"], meta["kind"], meta["message"]))
+            print("  input (%d bytes%s): %s/findings/%s/%s/input"
+                  % (meta["size"], ", minimised from %d" % meta["original_size"]
+                     if meta.get("minimized") else "", wd, meta["target"], fid))
+            print("  reproduce: %s" % meta["reproduce"])
+        else:
+            print("KNOWN FINDING %s [%s]: %s (first seen %s, %d nights)"
+                  % (meta["target"], meta["kind"], meta["message"], meta["first_seen"],
+                     meta["nights"]))
+    print("%s: %d new finding(s), %d known seen again" % (label, len(new), len(known)))
+
+
+def main(argv):
+    try:
+        if len(argv) == 4 and argv[1] == "check":
+            return check(os.path.abspath(argv[2]), argv[3])
+        if len(argv) == 3 and argv[1] == "pending":
+            return pending(os.path.abspath(argv[2]))
+        if len(argv) == 4 and argv[1] == "salvage":
+            return salvage(os.path.abspath(argv[2]), argv[3])
+        if len(argv) in (5, 6) and argv[1] == "record":
+            return record(os.path.abspath(argv[2]), argv[3], argv[4],
+                          len(argv) == 6 and argv[5] == "--recovered")
+    except Refused as e:
+        print("scripts/fuzz: %s" % e, file=sys.stderr)
+        return USAGE
+    except DiskFull as e:
+        print("scripts/fuzz: %s (disk full?): nothing was lost; free some space and run "
+              "again, the next run resumes from what is on disk" % e, file=sys.stderr)
+        return FAILED
+    except OSError as e:
+        full = e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+        print("scripts/fuzz: %s: %s%s" % (e.filename or "work directory", e.strerror,
+              " (disk full?): nothing was lost; free some space and run again" if full else ""),
+              file=sys.stderr)
+        return FAILED
+    print(__doc__, file=sys.stderr)
+    return USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
