@@ -3,18 +3,9 @@
 # smoke): a short honest campaign finds nothing and writes its report
 # without touching corpora/; Ctrl-C still merges and reports (exit 130); and
 # in a copy of the tree with a bug injected (tests/mutants/02) the campaign
-# reports the finding (exit 1) and scripts/reproduce reproduces it.
-set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() { # description, condition...
-	local what=$1
-	shift
-	if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
-}
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+# reports the finding (exit 1) and scripts/reproduce reproduces it; then
+# the nightly mode (tests/nightly_test.sh) on this tree and that copy.
+. "$(dirname "$0")/support/shtest.sh"
 
 # 1. honest, short
 before=$(cd "$top" && git status --porcelain -- corpora)
@@ -88,6 +79,11 @@ if [ -n "$crash" ]; then
 	check "and names each of them" \
 		[ "$(grep -c ': finding \[protocol\]' "$work/keep.log")" -ge 2 ]
 fi
+
+# 4. the nightly mode (--workdir), on this tree and on the buggy copy
+mkdir -p "$work/nightly"
+"$top/tests/nightly_test.sh" "$top" "$tree" "$work/nightly" || fail=1
+
 if [ $fail -ne 0 ]; then
 	for f in honest cov int term bug repro keep; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
 fi

@@ -8,3 +8,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds, FAIL otherwise.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else bad "$what"; fi
+}
+# json FILE EXPR: EXPR (Python, over d = FILE's JSON) printed.
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
