@@ -111,7 +111,7 @@ class WorkDir(unittest.TestCase):
     def test_new_then_known_and_the_smaller_input_kept(self):
         quiet(workdir.check, self.wd, TOP)
         to = self.finding("timeout", ["vrs_sim_steady"], b"x" * 50, count=2)
-        new, known = quiet(workdir.remember, self.wd, "N1", TOP, [to])
+        new, known, _ = quiet(workdir.remember, self.wd, "N1", TOP, [to])
         self.assertEqual((len(new), known), (1, []))
         fdir = os.path.join(self.wd, "findings", "fuzz_sim", new[0])
         meta = json.loads(slurp(os.path.join(fdir, "finding.json")))
@@ -120,7 +120,7 @@ class WorkDir(unittest.TestCase):
         # a timeout is never minimised: each try would take as long
         self.assertFalse(meta["minimized"])
         again = self.finding("timeout", ["vrs_sim_steady"], b"y" * 10)
-        new2, known2 = quiet(workdir.remember, self.wd, "N2", TOP, [again])
+        new2, known2, _ = quiet(workdir.remember, self.wd, "N2", TOP, [again])
         self.assertEqual((new2, known2), ([], new))
         meta = json.loads(slurp(os.path.join(fdir, "finding.json")))
         self.assertEqual((meta["first_seen"], meta["last_seen"], meta["nights"], meta["count"]),
@@ -134,8 +134,23 @@ class WorkDir(unittest.TestCase):
         quiet(workdir.check, self.wd, TOP)
         a = self.finding("out-of-memory", ["vrs_mem_alloc"], b"a")
         b = self.finding("out-of-memory", ["vrs_other"], b"bb")
-        new, _ = quiet(workdir.remember, self.wd, "N1", TOP, [a, b])
+        new, _, _ = quiet(workdir.remember, self.wd, "N1", TOP, [a, b])
         self.assertEqual(len(set(new)), 2)
+
+    def test_a_catalogued_finding_is_never_new(self):
+        quiet(workdir.check, self.wd, TOP)
+        f = self.finding("kernel-bug", ["detach_buf_split"], b"k" * 5)
+        f["catalogue"] = {"entry": "e", "title": "T", "verdict": "kernel-bug",
+                          "kernels": ["6.1.192"], "path": "catalogue/e/entry"}
+        new, known, listed = quiet(workdir.remember, self.wd, "N1", TOP, [f])
+        self.assertEqual((new, known, len(listed)), ([], [], 1))
+        new, known, listed2 = quiet(workdir.remember, self.wd, "N2", TOP, [f])
+        self.assertEqual((new, known, listed2), ([], [], listed))
+        meta = json.loads(slurp(os.path.join(self.wd, "findings", "fuzz_sim", listed[0],
+                                             "finding.json")))
+        self.assertEqual(meta["catalogue"]["entry"], "e")
+        # a night of catalogued findings only: "known", exit 3
+        self.assertEqual(workdir.night_status(new, known + listed2, [], False), 3)
 
     def test_status_for_a_scheduler(self):
         s = workdir.night_status

@@ -18,6 +18,8 @@ import shutil
 import subprocess
 import sys
 
+import catalogue
+
 FINDING_RE = re.compile(r"vrsim: finding \[([^\]]+)\]: (.*)")
 SUMMARY_RE = re.compile(r"SUMMARY: (\w+Sanitizer|libFuzzer): (.*)")
 ERROR_RE = re.compile(r"==\d+==\s*ERROR: (\w+Sanitizer|libFuzzer): (.*)")
@@ -148,9 +150,12 @@ def sha1_file(path):
 # ---------------------------------------------------------------- triage
 
 
-def run_capture(cmd, timeout, env=None):
+def run_capture(cmd, timeout, env=None, merge=True):
+    """(status, output) of CMD; its stderr is merged in unless MERGE is
+    false (a decoded program must not have the replayer's notes in it)."""
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT if merge else subprocess.DEVNULL,
                            timeout=timeout, env=env)
         return p.returncode, p.stdout.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as e:
@@ -193,11 +198,45 @@ def candidates(out, meta, target):
     return found
 
 
+def build_dir(meta, preset):
+    """Where scripts/fuzz built PRESET: build/PRESET, or the build with the
+    catalogue's candidate fixes applied (--apply-fixes)."""
+    return meta.get("builds", {}).get(preset) or os.path.join(meta["top"], "build", preset)
+
+
+def kernel_releases(build):
+    """{tag: release} of the kernels a build holds ({"6.1": "6.1.192"})."""
+    return catalogue.build_kernels(build)
+
+
+def target_kernel(target, releases):
+    """The kernel release a Linux target runs ("" for vrsim's own)."""
+    m = re.match(r"fuzz_linux_\w+?(?:-([0-9]+\.[0-9]+))?$", target)
+    if not m:
+        return ""
+    tag = m.group(1) or (sorted(releases, key=lambda t: [int(x) for x in t.split(".")])[-1]
+                         if releases else "")
+    return releases.get(tag, tag)
+
+
+def catalogued(f, entries, releases):
+    """Mark finding F with the catalogue entry it matches, if any."""
+    e = catalogue.match(entries, f["target"], f["kind"], f["frames"], f["message"])
+    f["kernel"] = target_kernel(f["target"], releases)
+    if not e:
+        f["catalogue"] = None
+        return
+    f["catalogue"] = {"entry": e.name, "title": e.title, "verdict": e.one("Verdict"),
+                      "kernels": e.kernels, "path": "catalogue/%s/entry" % e.name}
+    # an unfixed kernel bug is not a regression input of vrsim's corpora
+    f["keep"] = "(a catalogued kernel finding: see %s)" % f["catalogue"]["path"]
+
+
 def triage(out, meta, target):
     """Deduplicated findings of TARGET, copied to OUT/crashes/TARGET/."""
     top = meta["top"]
-    lfbin = os.path.join(top, "build", "libfuzzer", "fuzz", target)
-    replay = os.path.join(top, "build", "default", "fuzz", "replay_" + target)
+    lfbin = os.path.join(build_dir(meta, "libfuzzer"), "fuzz", target)
+    replay = os.path.join(build_dir(meta, "default"), "fuzz", "replay_" + target)
     env = dict(os.environ)
     groups = {}
     order = []
@@ -254,18 +293,20 @@ def triage(out, meta, target):
         shutil.copyfile(rep, file)
         with open(file + ".txt", "w") as f:
             f.write(g["text"])
-        rc, decoded = run_capture([replay, "--decode", file], 30)
+        rc, decoded = run_capture([replay, "--decode", file], 30, merge=False)
         if rc != 0 and not decoded:
             decoded = "(no decoder: %s not built)" % replay
         with open(file + ".decoded.txt", "w") as f:
             f.write(decoded)
         rel = os.path.relpath(file, top)
         shown = rel if not rel.startswith("..") else file
+        via = "" if replay == os.path.join(top, "build", "default", "fuzz", "replay_" + target) \
+            else "--replayer %s " % replay
         findings.append({
             "target": target, "key": key, "kind": g["kind"], "message": g["message"],
             "frames": g["frames"], "summary": g["summary"], "file": file,
             "count": len(g["files"]), "engines": sorted(g["engines"]),
-            "reproduce": "scripts/reproduce %s %s" % (target, shown),
+            "reproduce": "scripts/reproduce %s%s %s" % (via, target, shown),
             "keep": "scripts/reproduce --add-regression NAME %s %s" % (target, shown),
             "decoded": decoded,
         })
@@ -444,8 +485,20 @@ def write_html(out, report):
                            r["coverage"], r["new_units"], t["corpus_units"],
                            "{:,}".format(r["execs"]), len(t["findings"])))
     fnd = []
+    every = [f for t in report["targets"] for f in t["findings"]]
+    for entry, fs in known_rows(every):
+        c = fs[0]["catalogue"]
+        fnd.append("<section class='known'><h3>%s</h3><ul>%s</ul>"
+                   "<p>Reproduce: <code>%s</code></p></section>"
+                   % (e(catalogue.describe(c["title"], entry, c["verdict"],
+                                           affects(fs).split(", ") if affects(fs) else c["kernels"])),
+                      "".join("<li>seen as %s [%s]: %s</li>" % (e(f["target"]), e(f["kind"]),
+                                                                e(f["message"] or f["summary"]))
+                              for f in fs), e(fs[0]["reproduce"])))
     for t in report["targets"]:
         for f in t["findings"]:
+            if f.get("catalogue"):
+                continue
             fnd.append(
                 "<section class='finding'><h3>%s: [%s]</h3><p>%s</p>"
                 "<p>%d crashing input(s), engine(s) %s; top frames: <code>%s</code></p>"
@@ -461,7 +514,9 @@ def write_html(out, report):
         for r in t["engines"]:
             if r["series"]:
                 series["%s/%s" % (t["target"], r["engine"])] = r["series"]
-    verdict = ("%d unique finding(s)" % report["findings"]) if report["findings"] else "nothing found"
+    newn = report["findings"] - report.get("catalogued", 0)
+    verdict = ("%d unique finding(s) not in the catalogue" % newn if newn else
+               "only catalogued kernel findings" if report["findings"] else "nothing found")
     page = """<!doctype html>
 <html><head><meta charset="utf-8"><title>vrsim fuzz campaign %s</title>
 <style>
@@ -470,6 +525,7 @@ table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .6em;tex
 td:first-child,td:nth-child(2){text-align:left}
 pre{background:#f4f4f4;padding:.6em;overflow:auto;max-height:30em}
 .finding{border-left:4px solid #d62728;padding-left:1em;margin-bottom:1.5em}
+.known{border-left:4px solid #ff7f0e;padding-left:1em;margin-bottom:1.5em}
 .bad{color:#d62728}.good{color:#2ca02c}
 </style></head><body>
 <h1>vrsim fuzz campaign</h1>
@@ -488,7 +544,7 @@ pre{background:#f4f4f4;padding:.6em;overflow:auto;max-height:30em}
 </body></html>
 """ % (e(m["started"]), e(m["started"]), m["duration"], e(m["engine"]), m["jobs"],
        ", <strong>interrupted</strong>" if m.get("interrupted") else "",
-       "bad" if report["findings"] else "good", verdict,
+       "bad" if newn else "good", verdict,
        "\n".join(rows), svg_plot(series),
        "\n".join(fnd) or "<p>None.</p>")
     with open(os.path.join(out, "report.html"), "w") as f:
@@ -503,10 +559,15 @@ def finish(out, nightly=False):
         print("campaign: %s/meta.json cannot be read (%s): was the disk full? The inputs "
               "and crashes are still in %s/work" % (out, e, out), file=sys.stderr)
         return 4
-    report = {"campaign": meta, "targets": [], "findings": 0}
+    report = {"campaign": meta, "targets": [], "findings": 0, "catalogued": 0}
     os.makedirs(os.path.join(out, "crashes"), exist_ok=True)
+    entries = catalogue.load(meta["top"])
+    releases = kernel_releases(build_dir(meta, "default"))
+    report["kernels"] = releases
     for target in meta["targets"]:
         findings, hangs_dropped, untriaged = triage(out, meta, target)
+        for f in findings:
+            catalogued(f, entries, releases)
         report["targets"].append({
             "target": target,
             "engines": target_stats(out, meta, target),
@@ -517,6 +578,7 @@ def finish(out, nightly=False):
             "crashes_not_triaged": untriaged,
         })
         report["findings"] += len(findings)
+        report["catalogued"] += sum(1 for f in findings if f["catalogue"])
         for r in report["targets"][-1]["engines"]:
             if r["execs"] == 0:
                 report.setdefault("failed", []).append("%s/%s" % (target, r["engine"]))
@@ -527,7 +589,26 @@ def finish(out, nightly=False):
     os.replace(tmp, os.path.join(out, "report.json"))
     write_html(out, report)
     print_summary(out, report, nightly)
-    return 1 if report["findings"] or report.get("failed") else 0
+    if report["findings"] > report["catalogued"] or report.get("failed"):
+        return 1
+    return 3 if report["findings"] else 0
+
+
+def known_rows(findings):
+    """Catalogued findings, one row per catalogue entry however many
+    targets, kernels and oracles saw it: [(entry, [findings])]."""
+    rows = {}
+    for f in findings:
+        if f.get("catalogue"):
+            rows.setdefault(f["catalogue"]["entry"], []).append(f)
+    return sorted(rows.items())
+
+
+def affects(fs):
+    """The kernels a group of findings was seen on, in version order."""
+    ks = {f.get("kernel") for f in fs if f.get("kernel")}
+    return ", ".join(sorted(ks, key=lambda k: [int(x) if x.isdigit() else 0
+                                               for x in k.split(".")]))
 
 
 def print_summary(out, report, nightly=False):
@@ -557,28 +638,50 @@ def print_summary(out, report, nightly=False):
     if nightly:
         # the work dir's own summary says what is new and what is known
         return
-    for t in report["targets"]:
-        for f in t["findings"]:
-            print()
-            print("FINDING %s [%s]: %s" % (t["target"], f["kind"],
-                                           f["message"] or f["summary"]))
-            if f["frames"]:
-                print("  top frames: %s" % " < ".join(f["frames"]))
-            print("  %d crashing input(s); reproduce with:" % f["count"])
-            print("    %s" % f["reproduce"])
-            print("  keep it as a regression input:  %s" % f["keep"])
+    every = [f for t in report["targets"] for f in t["findings"]]
+    for f in every:
+        if f.get("catalogue"):
+            continue
+        print()
+        print("FINDING %s [%s]: %s" % (f["target"], f["kind"], f["message"] or f["summary"]))
+        if f["frames"]:
+            print("  top frames: %s" % " < ".join(f["frames"]))
+        print("  %d crashing input(s); reproduce with:" % f["count"])
+        print("    %s" % f["reproduce"])
+        print("  keep it as a regression input:  %s" % f["keep"])
+    print_known(every)
     print()
     print("report: %s/report.html and report.json; merged corpora in %s/corpus/"
           % (out, out))
     print("source coverage of the merged corpora: scripts/coverage %s" % out)
-    if report["findings"]:
-        print("RESULT: %d unique finding(s) -- exit 1" % report["findings"])
+    new = report["findings"] - report["catalogued"]
+    if new:
+        print("RESULT: %d unique finding(s) not in the catalogue%s -- exit 1"
+              % (new, " (and %d catalogued)" % report["catalogued"]
+                 if report["catalogued"] else ""))
     elif report.get("failed"):
         print("RESULT: the campaign did not run every target -- exit 1")
     elif m.get("interrupted"):
         print("RESULT: interrupted, nothing found so far")
+    elif report["findings"]:
+        print("RESULT: only catalogued findings (%s) -- exit 3"
+              % ", ".join(e for e, _ in known_rows(every)))
     else:
         print("RESULT: nothing found")
+
+
+def print_known(findings):
+    """One block per catalogue entry: what it is, where it was seen."""
+    for entry, fs in known_rows(findings):
+        c = fs[0]["catalogue"]
+        print()
+        print(catalogue.describe(c["title"], entry, c["verdict"],
+                                 affects(fs).split(", ") if affects(fs) else c["kernels"]))
+        for line in dict.fromkeys("  seen as %s [%s]: %s" % (f["target"], f["kind"],
+                                                              f["message"] or f["summary"])
+                                  for f in fs):
+            print(line)
+        print("  reproduce: %s" % fs[0]["reproduce"])
 
 
 def main(argv):

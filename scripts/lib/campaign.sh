@@ -43,20 +43,21 @@ corpus_name() { echo "${1%-[0-9]*.[0-9]*}"; }
 # Configure PRESET (into DIR when given) and build only the named
 # executables, so a half-written file of another target cannot stop a
 # campaign. The log is printed only on failure.
-#   build_executables PRESET [--dir DIR] [--env VAR=VALUE] EXE...
+#   build_executables PRESET [--dir DIR] [--env VAR=VALUE] [-DVAR=VALUE] EXE...
 build_executables() {
-	local preset=$1 dir="" env=() log
+	local preset=$1 dir="" env=() defs=() log
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--dir) dir=$2; shift 2 ;;
 		--env) env+=("$2"); shift 2 ;;
+		-D*) defs+=("$1"); shift ;;
 		*) break ;;
 		esac
 	done
 	[ -n "$dir" ] || dir="$VRSIM_TOP/build/$preset"
 	log=$(mktemp)
-	if ! { cmake --preset "$preset" -S "$VRSIM_TOP" -B "$dir" &&
+	if ! { cmake --preset "$preset" -S "$VRSIM_TOP" -B "$dir" "${defs[@]}" &&
 		env "${env[@]}" cmake --build "$dir" -j "$(jobs)" --target "$@"; } >"$log" 2>&1; then
 		cat "$log" >&2
 		rm -f "$log"

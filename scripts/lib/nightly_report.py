@@ -295,6 +295,8 @@ def finding_records(found, last):
         names = {text(meta.get("id")), text(meta.get("key")), fid, target + "/" + fid} - {""}
         first, lastseen = meta.get("first_seen"), meta.get("last_seen")
         f["new_tonight"] = first == night if parse_night(first) else bool(names & new)
+        # a catalogued kernel finding is known, whenever first seen
+        f["new_tonight"] = f["new_tonight"] and not isinstance(meta.get("catalogue"), dict)
         f["seen_tonight"] = lastseen == night if parse_night(lastseen) else bool(names & seen)
         f["dir"] = rel
         out.append(f)
@@ -768,8 +770,9 @@ def night_section(wd, last):
     if flags:
         row("notes", e("; ".join(flags)))
     fl = obj(last.get("findings"))
-    row("findings", e("%d new, %d known seen again"
-                      % (len(seq(fl.get("new"))), len(seq(fl.get("known"))))))
+    row("findings", e("%d new, %d known seen again, %d catalogued kernel findings"
+                      % (len(seq(fl.get("new"))), len(seq(fl.get("known"))),
+                         len(seq(fl.get("catalogued"))))))
     cov = last.get("coverage_html")
     if cov:
         gone = "" if os.path.exists(os.path.join(wd, text(cov))) else " (no longer on disk)"
@@ -871,6 +874,10 @@ def findings_section(wd, findings, by_night, incomplete, fplot, drawn, notes, ge
         inp = file_link(wd, rel, f.get("input"), "input")
         if size is not None and inp != "\u2014":
             inp += " (%s bytes%s)" % (fmt_int(size), ", minimised" if f.get("minimized") else "")
+        cat = f.get("catalogue")
+        if isinstance(cat, dict):
+            mark += ' <span class="badge warn">known kernel finding: %s (%s)</span>' % (
+                e(text(cat.get("title"))), e(text(cat.get("path"))))
         cells = [td(e(f.get("target"))), td(e(f.get("kind"))), td(e(f.get("message")) + mark),
                  td(e(night_words(f.get("first_seen")))), td(e(night_words(f.get("last_seen")))),
                  td(fmt_int(f.get("nights")), "n"), td(fmt_int(f.get("count")), "n"),

@@ -259,10 +259,10 @@ def finding_id(kind, key):
     return "%s-%s" % (safe, hashlib.sha1(key.encode()).hexdigest()[:10])
 
 
-def minimise(top, target, src, key, work, seconds):
+def minimise(builds, target, src, key, work, seconds):
     """The smallest input libFuzzer's -minimize_crash finds that still
     raises the same finding (same dedup key); SRC itself when none does."""
-    lf = os.path.join(top, "build", "libfuzzer", "fuzz", target)
+    lf = os.path.join(builds["libfuzzer"], "fuzz", target)
     if not os.path.exists(lf) or seconds < 1:
         return src, False
     os.makedirs(work, exist_ok=True)
@@ -282,9 +282,13 @@ def minimise(top, target, src, key, work, seconds):
     return best, best != src
 
 
-def remember(wd, night, top, findings):
-    """Merge NIGHT's findings into WD/findings; (new ids, known ids)."""
-    new, known = [], []
+def remember(wd, night, top, findings, builds=None):
+    """Merge NIGHT's findings into WD/findings; (new ids, known ids,
+    catalogued ids): a finding of the kernel catalogue is never new.
+    BUILDS: {"libfuzzer": DIR, "default": DIR}, TOP/build/PRESET unless
+    given."""
+    builds = builds or {p: os.path.join(top, "build", p) for p in ("libfuzzer", "default")}
+    new, known, listed = [], [], []
     for f in findings:
         key = f["key"]
         fid = finding_id(f["kind"], key)
@@ -302,21 +306,24 @@ def remember(wd, night, top, findings):
                 copy_whole(f["file"], os.path.join(fdir, "input"))
                 old["size"] = os.path.getsize(f["file"])
                 old["minimized"] = False
+            old["catalogue"] = f.get("catalogue")
             write_whole(meta_path, json.dumps(old, indent=1) + "\n")
-            known.append(fid)
+            (listed if f.get("catalogue") else known).append(fid)
             continue
         os.makedirs(fdir, exist_ok=True)
         src, minimised = f["file"], False
-        if f["kind"] not in NOT_MINIMISED:
-            todo = sum(1 for g in findings[findings.index(f):] if g["kind"] not in NOT_MINIMISED)
-            src, minimised = minimise(top, f["target"], f["file"], key,
+        # a catalogued finding's minimised input is in its catalogue entry
+        if f["kind"] not in NOT_MINIMISED and not f.get("catalogue"):
+            todo = sum(1 for g in findings[findings.index(f):]
+                       if g["kind"] not in NOT_MINIMISED and not g.get("catalogue"))
+            src, minimised = minimise(builds, f["target"], f["file"], key,
                                       os.path.join(wd, "nights", night, "work", "minimise", fid),
                                       minimise_seconds(todo))
         inp = os.path.join(fdir, "input")
         copy_whole(src, inp)
         copy_whole(f["file"], os.path.join(fdir, "original"))
-        replay = os.path.join(top, "build", "default", "fuzz", "replay_" + f["target"])
-        _, decoded = campaign.run_capture([replay, "--decode", inp], 30)
+        replay = os.path.join(builds["default"], "fuzz", "replay_" + f["target"])
+        _, decoded = campaign.run_capture([replay, "--decode", inp], 30, merge=False)
         write_whole(os.path.join(fdir, "decoded.txt"), decoded)
         write_whole(os.path.join(fdir, "output.txt"), campaign.read(f["file"] + ".txt"))
         meta = {"key": key, "id": fid, "target": f["target"], "kind": f["kind"],
@@ -326,10 +333,14 @@ def remember(wd, night, top, findings):
                 "size": os.path.getsize(inp), "minimized": minimised,
                 "original_size": os.path.getsize(f["file"]),
                 "reproduce": "scripts/reproduce %s %s" % (f["target"], inp),
-                "keep": "scripts/reproduce --add-regression NAME %s %s" % (f["target"], inp)}
+                "keep": "scripts/reproduce --add-regression NAME %s %s" % (f["target"], inp),
+                "catalogue": f.get("catalogue"), "kernel": f.get("kernel")}
+        if f.get("catalogue"):
+            # an unfixed kernel bug is no regression input of vrsim's
+            meta["keep"] = "(a catalogued kernel finding: see %s)" % f["catalogue"]["path"]
         write_whole(meta_path, json.dumps(meta, indent=1) + "\n")
-        new.append(fid)
-    return new, known
+        (listed if f.get("catalogue") else new).append(fid)
+    return new, known, listed
 
 
 # ---------------------------------------------------------------- history
@@ -343,7 +354,7 @@ def git_commit(top):
     return commit, bool(out.strip()) if rc == 0 else None
 
 
-def night_record(wd, night, top, report, new, known, status, recovered):
+def night_record(wd, night, top, report, new, known, listed, status, recovered):
     ndir = os.path.join(wd, "nights", night)
     cov = load_json(os.path.join(ndir, "coverage", "summary.json"))
     matrix = load_json(os.path.join(ndir, "coverage", "matrix.json"))
@@ -361,7 +372,8 @@ def night_record(wd, night, top, report, new, known, status, recovered):
             lines = cov["targets"].get(t["target"], {}).get("lines")
         targets[t["target"]] = {"engines": per, "corpus": t["corpus_units"], "lines": lines,
                                 "findings_new": sum(1 for i in ids if i in new),
-                                "findings_known": sum(1 for i in ids if i in known)}
+                                "findings_known": sum(1 for i in ids if i in known or i in listed),
+                                "findings_catalogued": sum(1 for i in ids if i in listed)}
     groups = None
     if cov:
         groups = {g: {k: v for k, v in cov[g].items() if k in ("lines", "branches", "functions")}
@@ -372,7 +384,8 @@ def night_record(wd, night, top, report, new, known, status, recovered):
             "duration": m.get("duration"), "budget": m.get("budget"),
             "interrupted": bool(m.get("interrupted")) or recovered, "recovered": recovered,
             "status": status, "targets": targets,
-            "findings": {"new": new, "known": known},
+            "findings": {"new": new, "known": known, "catalogued": listed},
+            "fixes_applied": bool(m.get("fixes_applied")),
             "failed": report.get("failed", []),
             "coverage": groups,
             "coverage_html": html_rel if os.path.exists(os.path.join(wd, html_rel)) else None,
@@ -402,15 +415,20 @@ def record(wd, night, top, recovered):
     if report is None:
         raise Refused("%s/report.json is missing: the night was not triaged" % ndir)
     findings = [f for t in report["targets"] for f in t["findings"]]
-    new, known = remember(wd, night, top, findings)
+    builds = {p: campaign.build_dir(report["campaign"], p) for p in ("libfuzzer", "default")}
+    new, known, listed = remember(wd, night, top, findings, builds)
     interrupted = bool(report["campaign"].get("interrupted")) or recovered
     # a killed night's targets ran short or not at all: that is the kill,
     # not a failure of the harness
-    status = night_status(new, known, [] if recovered else report.get("failed"), interrupted)
-    rec = night_record(wd, night, top, report, new, known, status, recovered)
+    status = night_status(new, known + listed, [] if recovered else report.get("failed"),
+                          interrupted)
+    rec = night_record(wd, night, top, report, new, known, listed, status, recovered)
     append_history(wd, rec)
     write_whole(os.path.join(ndir, ".finished"), "%d\n" % status)
     print_night(wd, night, new, known, recovered)
+    if listed:
+        campaign.print_known([f for f in findings if f.get("catalogue")])
+        print("%d catalogued kernel finding(s): not new, however often seen" % len(listed))
     return status
 
 
