@@ -80,11 +80,33 @@ if [ -n "$crash" ]; then
 		[ "$(grep -c ': finding \[protocol\]' "$work/keep.log")" -ge 2 ]
 fi
 
-# 4. the nightly mode (--workdir), on this tree and on the buggy copy
+# 4. the real kernels against a hostile device, as a fresh clone's default
+# campaign runs them (shorter): their findings are all catalogued kernel
+# findings, named as such, and the campaign exits 3; the same in nightly
+# mode, night after night.
+"$top/scripts/fuzz" --duration 15 --targets fuzz_linux_driver-6.1,fuzz_linux_driver-6.12 \
+	--out "$work/kernels" >"$work/kernels.log" 2>&1
+rc=$?
+check "the pristine kernels' campaign exits 3 (only catalogued findings)" [ $rc -eq 3 ]
+check "it names the catalogue entry" \
+	grep -q '^known kernel finding: .*(catalogue/split-detach-trusts-next; .*affects 6\.1\.[0-9]*, 6\.12\.[0-9]*)' "$work/kernels.log"
+check "and no finding as new" bash -c "! grep -q '^FINDING' '$work/kernels.log'"
+check "report.json counts every finding as catalogued" \
+	[ "$(json "$work/kernels/report.json" "d['findings'] > 0 and d['findings'] == d['catalogued']")" = True ]
+mkdir -p "$work/kwd"
+for night in 1 2; do
+	"$top/scripts/fuzz" --duration 10 --no-coverage --targets fuzz_linux_driver-6.1,fuzz_linux_driver-6.12 \
+		--workdir "$work/kwd" >"$work/kwd$night.log" 2>&1
+	rc=$?
+	check "nightly, night $night: exit 3, only catalogued findings" [ $rc -eq 3 ]
+	check "nightly, night $night: it names them" grep -q '^known kernel finding: ' "$work/kwd$night.log"
+done
+
+# 5. the nightly mode (--workdir), on this tree and on the buggy copy
 mkdir -p "$work/nightly"
 "$top/tests/nightly_test.sh" "$top" "$tree" "$work/nightly" || fail=1
 
 if [ $fail -ne 0 ]; then
-	for f in honest cov int term bug repro keep; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
+	for f in honest cov int term bug repro keep kernels kwd1 kwd2; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
 fi
 exit $fail
