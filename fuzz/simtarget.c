@@ -22,14 +22,16 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 	case VRS_ROLE_HONEST:
 		return VRS_FIND_ALL;
 	case VRS_ROLE_HOSTILE_DEV:
-		/* the driver under test: its DMA API use and its contract */
+		/* the driver under test: its DMA API use and its contract,
+		 * and a kernel's own state corrupted by what it trusted */
 		return debug | VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
 		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
 		       VRS_FIND_BIT(VRS_FIND_INTERNAL) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_BUG) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_WARN) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_LEAK) |
-		       VRS_FIND_BIT(VRS_FIND_API_CONTRACT);
+		       VRS_FIND_BIT(VRS_FIND_API_CONTRACT) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_STATE);
 	case VRS_ROLE_HOSTILE_DRV:
 		/* the device under test: crashes, sanitizers, its own
 		 * conformance (used lengths), what it accepts against the

@@ -40,6 +40,7 @@ struct lq {
 	bool premapped;		    /* the driver maps its buffers (6.12) */
 	bool dead;		    /* a BUG() ended the kernel thread */
 	char why[240];
+	char check_why[120];	    /* why kring_check failed last */
 	struct scatterlist *sg;	    /* room for one buffer's segments */
 	struct scatterlist **sgs;
 	unsigned sg_cap;
@@ -200,7 +201,7 @@ static void make_device(struct lq *q, const struct vrs_driver_queue_config *cfg)
 	q->own_ring = NULL;
 	q->dead = false;
 	q->premapped = false;
-	q->why[0] = '\0';
+	q->why[0] = q->check_why[0] = '\0';
 	kring_contract_reset(&q->contract);
 	q->contract.device_honest = cfg->device_honest;
 }
@@ -667,7 +668,12 @@ static int linux_check(const struct vrs_driver_queue *dq)
 		return 0;
 	if (!vrs_has_feature(q->cfg.features, VRS_F_RING_PACKED))
 		(void)virtqueue_get_vring(q->vq);
-	return kring_check(q->vq, q->why, sizeof(q->why));
+	return kring_check(q->vq, q->check_why, sizeof(q->check_why));
+}
+
+static const char *linux_check_reason(const struct vrs_driver_queue *dq)
+{
+	return lq_of(dq)->check_why;
 }
 
 /* The kernel decides: virtio_features_ok() of this version's virtio.c
@@ -705,6 +711,10 @@ static struct vrs_driver_ops vrs_linux_driver = {
 	.broken = linux_broken,
 	.broken_reason = linux_broken_reason,
 	.check = linux_check,
+	.check_reason = linux_check_reason,
+	/* detach_buf_split walks chains by the NEXT flags it reads back
+	 * from the descriptor table the device can write */
+	.kernel_state = true,
 	.decide = linux_decide,
 	.passes_used_len = true,
 };

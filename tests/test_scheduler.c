@@ -1,9 +1,11 @@
 /* The scheduler's validity checks (vrs_sim_check_state): quiet on the
  * queues of an honest run, a protocol finding naming the object when a
- * driver's shadow or a device queue's own state is inconsistent, no
- * judgement of a shadow the driver has declared broken, and checks that
- * go on after the faults a hostile party causes. White-box: it builds
- * the queues of a run by hand and breaks them. */
+ * driver's shadow or a device queue's own state is inconsistent, a
+ * kernel-state-corrupt finding in the kernel's words when the driver's
+ * state is a kernel's (which a device can corrupt), no judgement of a
+ * shadow the driver has declared broken, and checks that go on after the
+ * faults a hostile party causes. White-box: it builds the queues of a run
+ * by hand and breaks them. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -71,7 +73,56 @@ Test(scheduler, reports_an_inconsistent_driver_shadow)
 	broken_flag = false;
 	vrs_sim_check_state(s);
 	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
-	cr_assert(strstr(vrs_report_last(VRS_FIND_PROTOCOL), "driver shadow"));
+	cr_assert_str_eq(vrs_report_last(VRS_FIND_PROTOCOL),
+			 "q0: driver shadow state inconsistent");
+	cr_assert_eq(vrs_report_count(VRS_FIND_KERNEL_STATE), 0);
+	s->q[0].dq = s->pair[0].dq;
+}
+
+/* A kernel's ring (Linux's, tests/kernel/test_linux.c shows it with a
+ * forged NEXT flag): its check fails because it trusted what a device
+ * wrote, so the report names the kernel's state and reason. */
+static const char *kernel_reason(const struct vrs_driver_queue *q)
+{
+	return "free list loops at 5";
+}
+
+static void use_failing_kernel(struct vrs_driver_ops *ops,
+			       struct vrs_driver_queue *fake)
+{
+	use_failing_driver(ops, fake);
+	ops->check_reason = kernel_reason;
+	ops->kernel_state = true;
+	broken_flag = false;
+}
+
+Test(scheduler, names_a_kernels_corrupt_state_after_a_hostile_device)
+{
+	struct vrs_driver_ops ops;
+	struct vrs_driver_queue fake;
+	use_failing_kernel(&ops, &fake);
+	s->driver_under_test = true;
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 0);
+	cr_assert_eq(vrs_report_count(VRS_FIND_KERNEL_STATE), 1);
+	cr_assert_str_eq(vrs_report_last(VRS_FIND_KERNEL_STATE),
+			 "q0: the Linux ring's own state is corrupt (free list "
+			 "loops at 5) after the device wrote the ring: the "
+			 "kernel trusted device-writable memory");
+	s->driver_under_test = false;
+	s->q[0].dq = s->pair[0].dq;
+}
+
+Test(scheduler, names_a_kernels_corrupt_state_with_an_honest_device)
+{
+	struct vrs_driver_ops ops;
+	struct vrs_driver_queue fake;
+	use_failing_kernel(&ops, &fake);
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_KERNEL_STATE), 1);
+	cr_assert_str_eq(vrs_report_last(VRS_FIND_KERNEL_STATE),
+			 "q0: the Linux ring's own state is corrupt (free list "
+			 "loops at 5) with an honest device");
 	s->q[0].dq = s->pair[0].dq;
 }
 

@@ -118,6 +118,16 @@ struct vrs_driver_ops {
 	/* Validity check of the driver's own state: 0 or -EINVAL. NULL when
 	 * the driver has none to offer. */
 	int (*check)(const struct vrs_driver_queue *q);
+	/* Why the last check failed, in the driver's own words ("free list
+	 * loops at 5"); NULL, or "", when it cannot say. */
+	const char *(*check_reason)(const struct vrs_driver_queue *q);
+	/* The state check() judges is a kernel's, which the kernel builds in
+	 * part from what it reads back from device-writable memory (Linux's
+	 * detach_buf_split follows the NEXT flags of the shared descriptor
+	 * table), so a device can make it fail: the simulation reports a
+	 * failure as the kernel's (kernel-state-corrupt, with
+	 * check_reason), never as a vrsim protocol violation. */
+	bool kernel_state;
 	/* The ring memory (CPU view) and its size, for the hostile driver
 	 * of fuzz_device that writes rings by hand; NULL when the driver
 	 * cannot lend it. */
@@ -201,6 +211,12 @@ static inline const char *vrs_dq_broken_reason(const struct vrs_driver_queue *q)
 static inline int vrs_dq_check(const struct vrs_driver_queue *q)
 {
 	return q->ops->check ? q->ops->check(q) : 0;
+}
+
+static inline const char *vrs_dq_check_reason(const struct vrs_driver_queue *q)
+{
+	const char *why = q->ops->check_reason ? q->ops->check_reason(q) : NULL;
+	return why ? why : "";
 }
 
 #endif

@@ -39,7 +39,9 @@
 	/* two drivers, one workload, different results (differential mode) */ \
 	X(DIVERGENCE, "differential-divergence")                               \
 	/* the device took what the spec's referee refuses, or the reverse */  \
-	X(DEVICE_ACCEPTANCE, "device-acceptance")
+	X(DEVICE_ACCEPTANCE, "device-acceptance")                              \
+	/* a kernel ring's own state failed its check (sim/scheduler.c) */     \
+	X(KERNEL_STATE, "kernel-state-corrupt")
 
 enum vrs_finding {
 #define VRS_FINDING_ENUM(id, name) VRS_FIND_##id,

@@ -4,6 +4,12 @@
  * oracle the Linux mode adds firing on a broken input. */
 #include <criterion/criterion.h>
 #include <linux/virtio.h>
+/* the kernel's own headers, with the kernel's warnings */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include <linux/virtio_config.h>
+#pragma GCC diagnostic pop
+#include <linux/virtio_ring.h>
 #include <stdlib.h>
 
 #include "contract.h"
@@ -17,6 +23,8 @@
 #include "sim/sim.h"
 #include "vrsim/kmem.h"
 #include "vrsim/virtio.h"
+/* White-box, as tests/test_scheduler.c: a run's queues built by hand. */
+#include "../../sim/sim_internal.h"
 
 #define V1 VRS_BIT(VRS_F_VERSION_1)
 #define AP VRS_BIT(VRS_F_ACCESS_PLATFORM)
@@ -369,6 +377,84 @@ Test(linux_ring, the_free_list_check_sees_a_corrupt_queue)
 	cr_expect_eq(vrs_dq_check(k.qp.dq), 0);
 	close_queue(&k);
 	cr_expect_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+}
+
+/* A device that forges the NEXT flag of a used chain's last descriptor
+ * in the descriptor table it can write: detach_buf_split follows it into
+ * the next buffer, still in flight, and puts that one's descriptors on
+ * the free list; when that buffer comes back they go on it again, and
+ * the free list loops. The scheduler's state check reports it as the
+ * kernel's own state, not as a vrsim protocol violation. */
+Test(linux_ring, a_forged_next_corrupts_the_kernels_state_and_is_named)
+{
+	struct vrs_sim *s = sim;
+	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM};
+	cr_assert_eq(vrs_machine_setup(s->m, &rc), 0);
+	struct vrs_qpair_config pc = {.driver = linux_ops, .num = 8,
+				      .features = V1, .kmem = &s->kmem,
+				      .notify = notify_nothing};
+	cr_assert_eq(vrs_qpair_open(&s->pair[0], s->m, &pc), 0);
+	s->nq = 1;
+	s->q[0].dq = s->pair[0].dq;
+	s->q[0].dev = s->pair[0].dev;
+	s->driver_under_test = true; /* the device is the adversary */
+	s->device_under_test = false;
+	s->cfg.raw_driver = false;
+	s->state_reported = false;
+	struct virtqueue *vq = vrs_linux_virtqueue(s->q[0].dq);
+	cr_assert_not_null(vq);
+	const struct vring *vr = virtqueue_get_vring(vq);
+
+	/* Buffers A, B, C of two descriptors each, none used yet. */
+	int tokens[3];
+	void *mem[6];
+	for (unsigned i = 0; i < 3; i++) {
+		mem[2 * i] = s->kmem.alloc(s->kmem.ctx, 32);
+		mem[2 * i + 1] = s->kmem.alloc(s->kmem.ctx, 32);
+		struct vrs_sg sg[2] = {{mem[2 * i], 32}, {mem[2 * i + 1], 32}};
+		cr_assert_eq(vrs_dq_add(s->q[0].dq, sg, 1, 1, &tokens[i]), 0);
+	}
+	vrs_sim_check_state(s);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+	unsigned head_a = virtio16_to_cpu(vq->vdev, vr->avail->ring[0]);
+	unsigned head_b = virtio16_to_cpu(vq->vdev, vr->avail->ring[1]);
+	unsigned last_a = virtio16_to_cpu(vq->vdev, vr->desc[head_a].next);
+
+	/* The device: NEXT on A's last descriptor, then A and B used. */
+	vr->desc[last_a].flags |= cpu_to_virtio16(vq->vdev, VRING_DESC_F_NEXT);
+	vr->desc[last_a].next = cpu_to_virtio16(vq->vdev, head_b);
+	vr->used->ring[0].id = cpu_to_virtio32(vq->vdev, head_a);
+	vr->used->ring[0].len = 0;
+	vr->used->ring[1].id = cpu_to_virtio32(vq->vdev, head_b);
+	vr->used->ring[1].len = 0;
+	vr->used->idx = cpu_to_virtio16(vq->vdev, 2);
+	uint32_t len;
+	void *token;
+	cr_assert_eq(vrs_dq_get_buf(s->q[0].dq, &len, &token), 0);
+	cr_expect_eq(token, &tokens[0]);
+	cr_assert_eq(vrs_dq_get_buf(s->q[0].dq, &len, &token), 0);
+	cr_expect_eq(token, &tokens[1]);
+
+	cr_expect_eq(vrs_dq_check(s->q[0].dq), -EINVAL);
+	cr_expect(strstr(vrs_dq_check_reason(s->q[0].dq), "free list loops"),
+		  "%s", vrs_dq_check_reason(s->q[0].dq));
+	vrs_sim_check_state(s);
+	cr_expect_eq(vrs_report_count(VRS_FIND_PROTOCOL), 0, "%s",
+		     vrs_report_last(VRS_FIND_PROTOCOL));
+	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_STATE), 1);
+	const char *msg = vrs_report_last(VRS_FIND_KERNEL_STATE);
+	static const char want[] =
+		"q0: the Linux ring's own state is corrupt (free list loops at ";
+	cr_expect(strncmp(msg, want, sizeof(want) - 1) == 0, "%s", msg);
+	cr_expect(strstr(msg, ") after the device wrote the ring: the kernel "
+			      "trusted device-writable memory"), "%s", msg);
+	cr_expect_str_eq(vrs_finding_name(VRS_FIND_KERNEL_STATE),
+			 "kernel-state-corrupt");
+
+	vrs_qpair_shutdown(&s->pair[0]);
+	for (unsigned i = 0; i < 6; i++)
+		s->kmem.free(s->kmem.ctx, mem[i], 32);
+	vrs_machine_clean(s->m);
 }
 
 Test(linux_ring, memory_the_kernel_keeps_after_del_is_a_leak)
