@@ -37,6 +37,7 @@ struct kring_contract {
 struct kring_before {
 	unsigned num_free;
 	bool broken;
+	bool packed; /* the packed layout: which add path a failure took */
 	unsigned nsegs;
 };
 

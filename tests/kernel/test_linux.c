@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "contract.h"
+#include "dma/fault.h"
 #include "kshim/mm.h"
 #include "kernel/linux.h"
 #include "kshim/env.h"
@@ -294,7 +295,130 @@ Test(linux_ring, the_contract_holds_add_to_its_kernel_doc)
 	vq = fake_vq(3);
 	kring_contract_added(&c, &env, &broken, &vq, 0, &env, NULL, 0);
 	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 3);
+	/* correct: -EIO on a broken queue, mapping failure or not */
+	vq = fake_vq(4);
+	kring_contract_added(&c, &env, &broken, &vq, -EIO, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 3);
+	/* broken: -EIO after a mapping failure on a queue that is not */
+	struct kring_before packed = {.num_free = 4, .packed = true, .nsegs = 2};
+	kring_contract_added(&c, &env, &packed, &vq, -EIO, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 4);
+	cr_expect(strstr(vrs_report_last(VRS_FIND_API_CONTRACT),
+			 "returned -EIO after a DMA mapping failure"));
+	/* broken: -EIO with no mapping failure and no break */
+	env.map_failures = 0;
+	kring_contract_added(&c, &env, &b, &vq, -EIO, &c, NULL, 0);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 5);
+	cr_expect(strstr(vrs_report_last(VRS_FIND_API_CONTRACT),
+			 "with no mapping failure"));
 	kring_contract_free(&c);
+}
+
+/* A real queue of the kernel's on a machine, for the checks that look at
+ * the kernel's own state, its DMA maps failing when the test says so
+ * (fault injection wrapped around the machine's DMA API). */
+struct kernel_queue {
+	struct vrs_machine *m;
+	struct vrs_kmem kmem;
+	struct vrs_dma_fault fault;
+	struct vrs_dma dma;
+	struct vrs_qpair qp;
+	void *bufs[3];
+};
+
+static void notify_nothing(void *ctx, uint32_t data)
+{
+	(void)ctx;
+	(void)data;
+}
+
+static void open_queue(struct kernel_queue *k, unsigned num, uint64_t features)
+{
+	memset(k, 0, sizeof(*k));
+	cr_assert_eq(vrs_machine_create(NULL, &k->m), 0);
+	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM,
+				    .access_platform = true};
+	cr_assert_eq(vrs_machine_setup(k->m, &rc), 0);
+	vrs_sim_kmem(vrs_machine_gmem(k->m), &k->kmem);
+	vrs_dma_fault_init(&k->fault, vrs_machine_dma(k->m), 0, false);
+	vrs_dma_fault_dma(&k->fault, &k->dma);
+	struct vrs_qpair_config pc = {
+		.driver = linux_ops, .num = num, .features = features,
+		.dma = &k->dma, .kmem = &k->kmem, .notify = notify_nothing,
+		.device_honest = true,
+	};
+	cr_assert_eq(vrs_qpair_open(&k->qp, k->m, &pc), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		k->bufs[i] = k->kmem.alloc(k->kmem.ctx, 64);
+		cr_assert_not_null(k->bufs[i]);
+	}
+}
+
+static void close_queue(struct kernel_queue *k)
+{
+	for (unsigned i = 0; i < 3; i++)
+		k->kmem.free(k->kmem.ctx, k->bufs[i], 64);
+	vrs_qpair_destroy(&k->qp);
+	vrs_machine_destroy(k->m);
+}
+
+/* Two readable segments and a writable one, the second map failing:
+ * the chain's first descriptor is already mapped when it does. */
+static int add_failing_mid_chain(struct kernel_queue *k, void *token)
+{
+	struct vrs_sg sg[3];
+	for (unsigned i = 0; i < 3; i++)
+		sg[i] = (struct vrs_sg){.buf = k->bufs[i], .len = 64};
+	k->fault.fail_nth = k->fault.calls + 2;
+	int rc = vrs_dq_add(k->qp.dq, sg, 2, 1, token);
+	k->fault.fail_nth = 0;
+	return rc;
+}
+
+/* The packed ring's direct add returns -EIO from unmap_release after a
+ * DMA mapping failure (6.1.192, 6.12.118), where its kernel-doc and
+ * f7728002c1c7 want -ENOMEM: an api-contract finding naming the cause. */
+Test(linux_ring, packed_eio_after_a_mapping_failure_is_a_finding)
+{
+	struct kernel_queue k;
+	open_queue(&k, 8, V1 | AP | VRS_BIT(VRS_F_RING_PACKED));
+	int token;
+	cr_expect_eq(add_failing_mid_chain(&k, &token), -EIO);
+	cr_expect_eq(k.fault.injected, 1);
+	cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 1);
+	const char *msg = vrs_report_last(VRS_FIND_API_CONTRACT);
+	static const char want[] =
+		"virtqueue_add returned -EIO after a DMA mapping failure on a "
+		"queue that is not broken (packed ring, direct descriptors: "
+		"unmap_release); its kernel-doc";
+	cr_expect(strncmp(msg, want, sizeof(want) - 1) == 0, "%s", msg);
+	cr_expect(strstr(msg, "f7728002c1c7 want -ENOMEM"), "%s", msg);
+	close_queue(&k);
+}
+
+/* Quiet where the return is the documented one: the same failure on the
+ * split ring gives -ENOMEM; a broken packed queue gives -EIO. */
+Test(linux_ring, documented_returns_after_a_mapping_failure_are_quiet)
+{
+	const uint64_t packed = VRS_BIT(VRS_F_RING_PACKED);
+	for (unsigned broken = 0; broken < 2; broken++) {
+		struct kernel_queue k;
+		open_queue(&k, 8, V1 | AP | (broken ? packed : 0));
+		struct virtqueue *vq = vrs_linux_virtqueue(k.qp.dq);
+		cr_assert_not_null(vq);
+		if (broken)
+			__virtqueue_break(vq);
+		int token;
+		cr_expect_eq(add_failing_mid_chain(&k, &token),
+			     broken ? -EIO : -ENOMEM);
+		/* a broken queue refuses before it maps anything */
+		cr_expect_eq(k.fault.injected, broken ? 0u : 1u);
+		cr_expect_eq(vrs_report_count(VRS_FIND_API_CONTRACT), 0, "%s",
+			     vrs_report_last(VRS_FIND_API_CONTRACT));
+		if (broken)
+			__virtqueue_unbreak(vq);
+		close_queue(&k);
+	}
 }
 
 Test(linux_ring, the_contract_returns_each_token_once)
@@ -326,47 +450,10 @@ Test(linux_ring, the_contract_returns_each_token_once)
 	kring_contract_free(&c);
 }
 
-/* A real queue of the kernel's on a machine, for the checks that look at
- * the kernel's own state. */
-struct kernel_queue {
-	struct vrs_machine *m;
-	struct vrs_kmem kmem;
-	struct vrs_qpair qp;
-};
-
-static void notify_nothing(void *ctx, uint32_t data)
-{
-	(void)ctx;
-	(void)data;
-}
-
-static void open_queue(struct kernel_queue *k, unsigned num)
-{
-	memset(k, 0, sizeof(*k));
-	cr_assert_eq(vrs_machine_create(NULL, &k->m), 0);
-	struct vrs_run_config rc = {.platform = VRS_PLAT_KVM,
-				    .access_platform = true};
-	cr_assert_eq(vrs_machine_setup(k->m, &rc), 0);
-	vrs_sim_kmem(vrs_machine_gmem(k->m), &k->kmem);
-	struct vrs_qpair_config pc = {
-		.driver = linux_ops, .num = num,
-		.features = V1 | AP | VRS_BIT(VRS_F_INDIRECT_DESC),
-		.kmem = &k->kmem, .notify = notify_nothing,
-		.device_honest = true,
-	};
-	cr_assert_eq(vrs_qpair_open(&k->qp, k->m, &pc), 0);
-}
-
-static void close_queue(struct kernel_queue *k)
-{
-	vrs_qpair_destroy(&k->qp);
-	vrs_machine_destroy(k->m);
-}
-
 Test(linux_ring, the_free_list_check_sees_a_corrupt_queue)
 {
 	struct kernel_queue k;
-	open_queue(&k, 8);
+	open_queue(&k, 8, V1 | AP | VRS_BIT(VRS_F_INDIRECT_DESC));
 	struct virtqueue *vq = vrs_linux_virtqueue(k.qp.dq);
 	cr_assert_not_null(vq);
 	cr_expect_eq(vrs_dq_check(k.qp.dq), 0);
@@ -460,7 +547,7 @@ Test(linux_ring, a_forged_next_corrupts_the_kernels_state_and_is_named)
 Test(linux_ring, memory_the_kernel_keeps_after_del_is_a_leak)
 {
 	struct kernel_queue k;
-	open_queue(&k, 8);
+	open_queue(&k, 8, V1 | AP | VRS_BIT(VRS_F_INDIRECT_DESC));
 	vrs_qpair_shutdown(&k.qp);
 	cr_expect_eq(vrs_report_count(VRS_FIND_KERNEL_LEAK), 0);
 	/* the kernel allocates and forgets, in the queue's environment */
