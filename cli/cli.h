@@ -55,6 +55,18 @@ unsigned vrs_cli_kernel_count(void);
 const char *vrs_cli_kernel_release(unsigned i);
 int vrs_cli_use_kernel(unsigned i);
 
+/* The fuzz targets whose inputs the command line reads: every one the
+ * registry knows (fuzz/registry.c) and, with kernels built in, the Linux
+ * ones by the replayers' names: fuzz_linux_sim and fuzz_linux_driver,
+ * plain (the first kernel) or with a kernel's version (-6.1). 0 and *t
+ * (a Linux target's init registers its kernel), or -ENOENT. */
+struct vrs_fuzz_target;
+int vrs_cli_fuzz_target(const char *name, const struct vrs_fuzz_target **t);
+int vrs_cli_linux_target(const char *name, const struct vrs_fuzz_target **t);
+/* Their names, sep between them (the Linux ones with their versions). */
+void vrs_cli_print_fuzz_targets(FILE *f, const char *sep);
+void vrs_cli_print_linux_targets(FILE *f, const char *sep);
+
 /* Lines listing the valid names, for usage texts. */
 void vrs_cli_print_names(FILE *f);
 

@@ -1,6 +1,7 @@
 /* vrsim decode FILE...: print fuzz inputs as readable programs, for any
- * target vrsim_fuzz defines (the registry in fuzz/include/fuzz/target.h),
- * exactly as its replayer's --decode prints them. */
+ * target vrsim_fuzz defines (the registry in fuzz/include/fuzz/target.h)
+ * and the Linux targets of every kernel built in (cli/kernels.c), by the
+ * replayers' names, exactly as its replayer's --decode prints them. */
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
@@ -8,17 +9,10 @@
 #include "cli.h"
 #include "fuzz/target.h"
 
-/* The registered targets' names, separated by sep. */
-static void print_targets(FILE *f, const char *sep)
-{
-	for (unsigned i = 0; vrs_fuzz_targets[i]; i++)
-		fprintf(f, "%s%s", i ? sep : "", vrs_fuzz_targets[i]->name);
-}
-
 void vrs_cmd_decode_usage(FILE *f)
 {
 	fprintf(f, "usage: vrsim decode [--target ");
-	print_targets(f, "|");
+	vrs_cli_print_fuzz_targets(f, "|");
 	fprintf(f,
 		"] FILE...\n\n"
 		"Prints each input of a fuzz target as a program. A simulation\n"
@@ -28,7 +22,9 @@ void vrs_cmd_decode_usage(FILE *f)
 		"the backend answered and what the reference model found.\n"
 		"--target says whose input it is (default fuzz_sim): the same\n"
 		"bytes run against the adversarial device or a hostile driver\n"
-		"under fuzz_driver and fuzz_device.\n");
+		"under fuzz_driver and fuzz_device. The Linux targets take the\n"
+		"replayers' names: fuzz_linux_sim and fuzz_linux_driver with a\n"
+		"kernel's version (-6.1), or plain for the first kernel built.\n");
 }
 
 int vrs_cmd_decode(int argc, char **argv)
@@ -49,11 +45,15 @@ int vrs_cmd_decode(int argc, char **argv)
 			vrs_cmd_decode_usage(stderr);
 			return VRS_EXIT_USAGE;
 		}
-		if (vrs_fuzz_target_find(optarg, &t) < 0) {
+		if (vrs_cli_fuzz_target(optarg, &t) < 0) {
 			fprintf(stderr, "vrsim decode: unknown target '%s'; "
 				"valid targets: ", optarg);
-			print_targets(stderr, " ");
+			vrs_cli_print_fuzz_targets(stderr, " ");
 			fprintf(stderr, "\n");
+			if (strncmp(optarg, "fuzz_linux_", 11) == 0 &&
+			    !vrs_cli_kernel_count())
+				fprintf(stderr, "vrsim decode: this vrsim was "
+					"built without a Linux source\n");
 			return VRS_EXIT_USAGE;
 		}
 	}

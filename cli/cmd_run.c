@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fuzz/target.h"
+#include "sim/input.h"
 #include "vrsim/virtio.h"
 
 struct run_opts {
@@ -40,6 +41,8 @@ void vrs_cmd_run_usage(FILE *f)
 		"                        the input ends)\n"
 		"  --seed S              seed of the generated workload (default 1)\n"
 		"  --input FILE          bytes that drive the scheduler instead of the seed\n"
+		"                        (a fuzz target's input has a header and its own\n"
+		"                        oracles: scripts/reproduce TARGET FILE replays it)\n"
 		"  --big-endian          big-endian guest (matters for legacy rings)\n"
 		"  --lazy-iotlb          the IOMMU flushes its IOTLB lazily\n"
 		"  --fail-nth N          the Nth DMA mapping fails (fault injection)\n"
@@ -191,6 +194,9 @@ static void summary(const struct run_opts *o, size_t input_len,
 	else
 		printf("steps:     %u (seed %llu)\n", r->steps,
 		       (unsigned long long)cfg->seed);
+	if (cfg->steady_cycles)
+		printf("           (the workload's, then the steady phase's "
+		       "cycles: %u at most)\n", cfg->steady_cycles);
 	printf("buffers:   %u submitted, %u completed, %u released\n",
 	       r->submitted, r->completed, r->released);
 	const char *word = vrs_cli_outcome_word(r->outcome);
@@ -210,6 +216,77 @@ static void summary(const struct run_opts *o, size_t input_len,
 			       vrs_finding_name((enum vrs_finding)k), n,
 			       vrs_report_last((enum vrs_finding)k));
 	}
+}
+
+/* The fuzz target a path names in one of its components (crashes/TARGET/
+ * of a campaign, corpora/TARGET/ of a corpus, a replayer's name), or
+ * NULL. A Linux corpus holds every kernel's inputs: its plain name. */
+static const char *target_in_path(const char *path, char *buf, size_t len)
+{
+	const char *p = path;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n < len) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			const char *name = strncmp(buf, "replay_", 7) == 0
+						   ? buf + 7 : buf;
+			const struct vrs_fuzz_target *t;
+			if (vrs_cli_fuzz_target(name, &t) == 0)
+				return name;
+		}
+		p += n;
+		p += strspn(p, "/");
+	}
+	return NULL;
+}
+
+/* Why FILE looks like a fuzz target's input rather than a stream of
+ * scheduler bytes, or NULL: a path that names a target, a fuzzer's crash
+ * file, or a header of the simulation targets' format (sim/input.h: a
+ * version byte, then the configuration block). */
+static const char *fuzz_input_sign(const char *path, const uint8_t *data,
+				   size_t len, const char **target, char *buf,
+				   size_t buflen)
+{
+	static const char *const crash_prefixes[] = {
+		"crash-", "leak-", "timeout-", "oom-", "slow-unit-", "id:",
+	};
+	*target = target_in_path(path, buf, buflen);
+	if (*target)
+		return "its path names the target";
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < sizeof(crash_prefixes) / sizeof(*crash_prefixes); i++)
+		if (strncmp(base, crash_prefixes[i], strlen(crash_prefixes[i])) == 0)
+			return "a fuzzer's crash file";
+	if (len >= VRS_INPUT_HEADER_LEN && data[0] >= 1 &&
+	    data[0] <= VRS_INPUT_VERSION)
+		return "it starts with a configuration header";
+	return NULL;
+}
+
+/* --input reads every byte as a scheduler step under the command line's
+ * configuration; a fuzz target reads a header first and arms the
+ * oracles of its role. Say so when the file looks like a target's. */
+static void note_fuzz_input(const char *path, const uint8_t *data, size_t len)
+{
+	char buf[128];
+	const char *target;
+	const char *why = fuzz_input_sign(path, data, len, &target, buf,
+					  sizeof(buf));
+	if (!why)
+		return;
+	printf("\nnote:      this input looks like a fuzz target's input\n"
+	       "           (%s), but run --input reads\n"
+	       "           every byte as a scheduler step under the options\n"
+	       "           above: this outcome is not the target's. Replay it\n"
+	       "           as its target does:\n"
+	       "             scripts/reproduce %s %s\n",
+	       why, target ? target : "TARGET", path);
+	if (!target)
+		printf("           (TARGET: the fuzz target it belongs to; vrsim decode\n"
+		       "           --help lists them)\n");
 }
 
 int vrs_cmd_run(int argc, char **argv)
@@ -255,6 +332,8 @@ int vrs_cmd_run(int argc, char **argv)
 			printf("\n");
 		}
 		summary(&o, input_len, &res);
+		if (o.input)
+			note_fuzz_input(o.input, input, input_len);
 		status = res.findings ? VRS_EXIT_FINDING : VRS_EXIT_CLEAN;
 	}
 	vrs_sim_destroy(sim);

@@ -62,6 +62,19 @@ check 1 '^outcome: +dma-fault' run --platform xen --policy never
 # The scheduler driven by a file: runs until the input ends.
 head -c 200 /dev/zero | tr '\0' '\120' >"$TMP/input"
 check 0 'input .*, 200 bytes' run --input "$TMP/input"
+grep -q 'looks like a fuzz target' "$TMP/out" &&
+	fail "run --input: scheduler bytes taken for a fuzz target's input"
+# A fuzz target's input (a header, a crash file of a campaign's
+# crashes/TARGET/) is not scheduler bytes: run says so and names the
+# command that replays it as its target does.
+top=$(cd "$(dirname "$0")/.." && pwd)
+check 0 '^ +scripts/reproduce fuzz_sim .*/seeds/kvm-split-indirect-blk$' run --input "$top/corpora/fuzz_sim/seeds/kvm-split-indirect-blk"
+cp "$top/corpora/fuzz_sim/seeds/kvm-split-indirect-blk" "$TMP/seed"
+check 0 "looks like a fuzz target's input" run --input "$TMP/seed"
+check 0 "^ +scripts/reproduce TARGET $TMP/seed\$" run --input "$TMP/seed"
+mkdir -p "$TMP/crashes/fuzz_driver"
+cp "$top/corpora/fuzz_sim/seeds/empty-ops" "$TMP/crashes/fuzz_driver/crash-0"
+check 0 "^ +scripts/reproduce fuzz_driver $TMP/crashes/fuzz_driver/crash-0\$" run --input "$TMP/crashes/fuzz_driver/crash-0"
 
 # The matrix: two rows (AP yes and no) per platform, a legend.
 platforms=$("$VRSIM" help run | sed -n 's/^platforms: *//p')
@@ -102,13 +115,25 @@ check 0 '^\| kvm \| yes \| works \|' matrix --format markdown
 check 0 '^- `today`: ' matrix --format markdown --steps 20
 
 # Decoding fuzz inputs, of every target the registry knows.
-top=$(cd "$(dirname "$0")/.." && pwd)
 check 0 '^driver +vrsim$' decode "$top/corpora/fuzz_sim/seeds/empty-ops"
 check 0 '^outcome: ' decode --target fuzz_driver "$top/corpora/fuzz_sim/seeds/empty-ops"
 check 0 '^map [0-9]+ from-device ' decode --target fuzz_swiotlb "$top/corpora/fuzz_swiotlb/seeds/exhaustion"
 check 0 '^== .*/seeds/[^ ]+ \([0-9]+ bytes\)$' decode --target fuzz_iommu "$top/corpora/fuzz_iommu/seeds/$(ls "$top/corpora/fuzz_iommu/seeds" | head -n 1)"
 check 2 "unknown target 'nope'; valid targets: fuzz_sim fuzz_driver fuzz_device fuzz_swiotlb fuzz_iommu" decode --target nope x
 check 2 "cannot read '$TMP/missing'" decode "$TMP/missing"
+# The Linux targets, by the replayers' names: each kernel's, and plain.
+lseed=$top/corpora/fuzz_linux_driver/seeds/$(ls "$top/corpora/fuzz_linux_driver/seeds" | head -n 1)
+versions=$("$VRSIM" decode --help | grep -o 'fuzz_linux_driver-[0-9.]*' | sed 's/.*-//')
+if [ -n "$versions" ]; then
+	for v in $versions; do
+		check 0 '^driver +linux$' decode --target "fuzz_linux_driver-$v" "$lseed"
+		check 0 '^driver +linux$' decode --target "fuzz_linux_sim-$v" "$lseed"
+	done
+	check 0 '^driver +linux$' decode --target fuzz_linux_driver "$lseed"
+	check 2 "unknown target 'fuzz_linux_sim-0.1'; valid targets: .*fuzz_linux_sim-" decode --target fuzz_linux_sim-0.1 "$lseed"
+else
+	check 2 "built without a Linux source" decode --target fuzz_linux_sim-6.1 "$lseed"
+fi
 
 # Help and version.
 check 0 '^usage: vrsim ' --help
