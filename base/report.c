@@ -6,9 +6,11 @@
 
 #include "vrsim/guard.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MSG_MAX 256
 
@@ -18,8 +20,15 @@ static const char *const finding_names[VRS_FIND_COUNT] = {
 #undef VRS_FINDING_NAME
 };
 
+/* Findings a replay was told to step over (vrs_report_acknowledge). */
+#define ACK_MAX 8
+#define ACK_LEN 128
+
 static struct {
 	enum vrs_report_mode mode;
+	unsigned nack;
+	enum vrs_finding ack_kind[ACK_MAX];
+	char ack_prefix[ACK_MAX][ACK_LEN];
 	uint64_t armed;
 	void (*hook)(void *ctx);
 	void *hook_ctx;
@@ -63,8 +72,19 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 		kind = VRS_FIND_PROTOCOL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(oracle.last[kind], MSG_MAX, fmt, ap);
+	char msg[MSG_MAX];
+	vsnprintf(msg, MSG_MAX, fmt, ap);
 	va_end(ap);
+	for (unsigned i = 0; i < oracle.nack; i++) {
+		size_t n = strlen(oracle.ack_prefix[i]);
+		if (oracle.ack_kind[i] == kind &&
+		    strncmp(msg, oracle.ack_prefix[i], n) == 0) {
+			fprintf(stderr, "vrsim: acknowledged [%s]: %s\n",
+				finding_names[kind], msg);
+			return;
+		}
+	}
+	memcpy(oracle.last[kind], msg, MSG_MAX);
 	oracle.count[kind]++;
 	oracle.total++;
 	if (oracle.mode == VRS_REPORT_ABORT &&
@@ -82,6 +102,26 @@ void vrs_report_invariant(const char *what, const char *cond,
 {
 	vrs_report(VRS_FIND_INTERNAL, "%s(%s) broken at %s:%d", what, cond,
 		   file, line);
+}
+
+int vrs_report_acknowledge(enum vrs_finding kind, const char *prefix)
+{
+	if ((unsigned)kind >= VRS_FIND_COUNT || !*prefix ||
+	    strlen(prefix) >= ACK_LEN || oracle.nack == ACK_MAX)
+		return -EINVAL;
+	oracle.ack_kind[oracle.nack] = kind;
+	strcpy(oracle.ack_prefix[oracle.nack++], prefix);
+	return 0;
+}
+
+int vrs_finding_by_name(const char *name, enum vrs_finding *kind)
+{
+	for (unsigned k = 0; k < VRS_FIND_COUNT; k++)
+		if (strcmp(finding_names[k], name) == 0) {
+			*kind = (enum vrs_finding)k;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 void vrs_report_set_mode(enum vrs_report_mode mode)

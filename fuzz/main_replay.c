@@ -22,7 +22,8 @@ static bool decode_only, summary_only, verbose, keep_going;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: replay_%s [--decode|--summary] [--verbose] [--keep-going] [--passes N] FILE|DIR...\n"
+		"usage: replay_%s [--decode|--summary] [--verbose] [--keep-going] [--passes N]\n"
+		"       [--acknowledge KIND:PREFIX]... FILE|DIR...\n"
 		"Runs each input (every regular file of a directory, sorted) "
 		"through %s.\n"
 		"  --decode      print each input as a readable program instead\n"
@@ -33,6 +34,10 @@ static void usage(FILE *f)
 		"                name each input that had one, exit 1 if any did\n"
 		"  --passes N    run each input N times and print the runs' rate\n"
 		"                (inputs/s, file reading left out)\n"
+		"  --acknowledge KIND:PREFIX\n"
+		"                step over a finding of KIND whose message starts\n"
+		"                with PREFIX (printed, not counted): to see what lies\n"
+		"                past a known kernel finding (catalogue/README)\n"
 		"   or: replay_%s --encode DESCRIPTION > FILE\n"
 		"  --encode      write the input a one-line description stands for\n",
 		vrs_fuzz_target->name, vrs_fuzz_target->name,
@@ -146,6 +151,30 @@ static int encode(const char *description)
 	return 0;
 }
 
+/* --acknowledge KIND:PREFIX, the report layer's acknowledgement. */
+static int acknowledge(const char *arg)
+{
+	char name[64];
+	const char *colon = strchr(arg, ':');
+	enum vrs_finding kind;
+	size_t n = colon ? (size_t)(colon - arg) : 0;
+	if (!colon || n >= sizeof(name)) {
+		fprintf(stderr, "replay: --acknowledge needs KIND:PREFIX, not '%s'\n", arg);
+		return -1;
+	}
+	memcpy(name, arg, n);
+	name[n] = '\0';
+	if (vrs_finding_by_name(name, &kind) < 0) {
+		fprintf(stderr, "replay: --acknowledge: no finding kind '%s'\n", name);
+		return -1;
+	}
+	if (vrs_report_acknowledge(kind, colon + 1) < 0) {
+		fprintf(stderr, "replay: --acknowledge: prefix empty, too long or too many\n");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--encode") == 0)
@@ -170,6 +199,9 @@ int main(int argc, char **argv)
 			first++;
 		} else if (strcmp(argv[first], "--keep-going") == 0) {
 			keep_going = true;
+		} else if (strcmp(argv[first], "--acknowledge") == 0) {
+			if (first + 1 >= argc || acknowledge(argv[++first]) < 0)
+				return 2;
 		} else if (strcmp(argv[first], "-v") == 0 ||
 			   strcmp(argv[first], "--verbose") == 0) {
 			verbose = true;

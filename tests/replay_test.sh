@@ -49,4 +49,25 @@ else
 fi
 python3 "$top/scripts/lib/matrix.py" "$work" </dev/null >/dev/null
 [ $? -eq 1 ] && ok "no summaries: exit 1" || bad "matrix.py accepted no input"
+
+# --acknowledge steps over one known finding (a catalogue entry's
+# Acknowledge: line) and no other: the 6.1 packed input's -EIO first, then
+# the stale descriptor the device refuses.
+r61=$build/fuzz/replay_fuzz_linux_sim-6.1
+if [ -x "$r61" ]; then
+	in=$top/catalogue/packed-map-failure-leaves-avail/input
+	eio="api-contract:virtqueue_add returned -EIO after a DMA mapping failure"
+	out=$("$r61" --keep-going "$in" 2>&1)
+	has "$out" "finding \[api-contract\]: virtqueue_add returned -EIO" "without it the -EIO finding stops the run"
+	out=$("$r61" --keep-going --acknowledge "$eio" "$in" 2>&1)
+	has "$out" "^vrsim: acknowledged \[api-contract\]: virtqueue_add returned -EIO" "with it the -EIO finding is printed as acknowledged"
+	has "$out" "finding \[protocol\]: device q0 refused" "and the run goes on to the next finding"
+	grep -q "finding \[api-contract\]" <<<"$out" && bad "an acknowledged finding still counts" || ok "an acknowledged finding does not count"
+	out=$("$r61" --keep-going --acknowledge "api-contract:some other message" "$in" 2>&1)
+	has "$out" "finding \[api-contract\]: virtqueue_add returned -EIO" "another prefix acknowledges nothing"
+	for arg in nokind "no-such-kind:x" "api-contract:"; do
+		"$r61" --acknowledge "$arg" "$in" >/dev/null 2>&1
+		[ $? -eq 2 ] && ok "--acknowledge $arg is a usage error" || bad "--acknowledge $arg accepted"
+	done
+fi
 exit $fail

@@ -64,6 +64,14 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void vrs_report_set_mode(enum vrs_report_mode mode);
+/* Replays only (replay_* --acknowledge): a report of KIND whose message
+ * starts with PREFIX is printed as "acknowledged" and neither counted nor
+ * trapped, so an input can show what lies past a known kernel finding (a
+ * catalogue entry's Acknowledge: line). 0, or -EINVAL (empty or too long
+ * a prefix, too many). Fuzz targets never call it. */
+int vrs_report_acknowledge(enum vrs_finding kind, const char *prefix);
+/* The kind a name such as "api-contract" stands for: 0 or -ENOENT. */
+int vrs_finding_by_name(const char *name, enum vrs_finding *kind);
 /* In ABORT mode, only the kinds in this mask (bit per kind) abort; the
  * others are recorded. Default: all. A fuzz target arms what is a bug for
  * it (a DMA fault is expected when the driver under test is hostile). */
