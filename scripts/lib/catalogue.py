@@ -117,6 +117,10 @@ class Entry:
                 raise Malformed("%s: Fix '%s' is not 'TAG FILE'" % (name, e))
             self.fixes[p[0]] = os.path.join(self.dir, p[1])
         self.examples = [os.path.join(self.dir, x) for x in self.fields.get("Example", [])]
+        self.acknowledge = self.fields.get("Acknowledge", [])
+        for a in self.acknowledge:
+            if not re.match(r"^[a-z-]+:\S", a):
+                raise Malformed("%s: Acknowledge '%s' is not 'KIND:MESSAGE PREFIX'" % (name, a))
         files = [self.input] + self.examples + list(self.fixes.values())
         if self.fields.get("Report"):
             files.append(self.report)
@@ -220,10 +224,12 @@ def build_kernels(build):
     return out
 
 
-def replay(exe, path):
-    """(outcome, [(kind, message)]) of one input under --keep-going."""
+def replay(exe, path, acknowledge=()):
+    """(outcome, [(kind, message)]) of one input under --keep-going,
+    stepping over the findings ACKNOWLEDGE names (KIND:PREFIX)."""
+    ack = [x for a in acknowledge for x in ("--acknowledge", a)]
     try:
-        p = subprocess.run([exe, "--keep-going", path], stdout=subprocess.DEVNULL,
+        p = subprocess.run([exe, "--keep-going"] + ack + [path], stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, timeout=REPLAY_SECONDS)
     except subprocess.TimeoutExpired:
         return "timeout", [("timeout", "")]
@@ -267,7 +273,7 @@ def verify(top, build, only):
                              dec.stderr.decode("utf-8", "replace").strip()))
                     bad += 1
                     continue
-                outcome, found = replay(exe, path)
+                outcome, found = replay(exe, path, e.acknowledge)
                 seen += [("%s-%s" % (e.target, tag), k, m) for k, m in found]
                 if path != e.input:
                     continue
