@@ -176,9 +176,9 @@ int vrs_sim_add(struct vrs_sim *s, unsigned q, const struct vrs_sg *sg,
 			  out, in, NULL);
 	} else {
 		vrs_trace(&s->trace, VRS_EV_DRV_ADD_FAIL, q, 0, 0, 0,
-			  rc == -ENOSPC ? "ring full"
-			  : rc == -ENOMEM ? "mapping failed"
-			  : rc == -EIO	  ? "queue broken"
+			  rc == -ENOSPC ? "-ENOSPC (ring full)"
+			  : rc == -ENOMEM ? "-ENOMEM (mapping failed)"
+			  : rc == -EIO	  ? "-EIO"
 					  : "invalid");
 	}
 	return rc;

@@ -37,7 +37,7 @@ COVERAGE_GROUPS = ["ring/", "dma/", "sim/", "total"]
 # Engines in the order tables and plots show them.
 ENGINE_ORDER = ["libfuzzer", "afl"]
 STATUS_WORDS = {0: "nothing new", 1: "new finding(s)",
-                3: "known finding(s) seen again, nothing new",
+                3: "only catalogued kernel findings or known ones, nothing new",
                 4: "the run failed (harness failure)", 130: "interrupted, nothing new"}
 STATUS_CLASS = {0: "ok", 1: "bad", 3: "warn", 4: "bad", 130: "warn"}
 # The order scripts/lib/matrix.py uses; a policy or feature it does not
