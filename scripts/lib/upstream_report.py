@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import shlex
 import textwrap
 
 WIDTH = 72          # prose
@@ -382,12 +383,17 @@ def build(a):
     w(wrap("In a vrsim checkout%s, with the input below saved as the file "
            "named:" % (" (commit %s)" % commit if commit else ""), "  "))
     w("")
-    for i, line in enumerate(textwrap.wrap(a.command, width=MAX - 6,
-                                           break_on_hyphens=False,
-                                           break_long_words=True)):
-        w(("    " if i == 0 else "      ") + line + (" \\" if i + 1 <
-          len(textwrap.wrap(a.command, width=MAX - 6, break_on_hyphens=False,
-                            break_long_words=True)) else ""))
+    # whole shell words a line, so a quoted argument is never cut
+    lines, cur = [], ""
+    for word in (shlex.quote(x) for x in shlex.split(a.command)):
+        if cur and len(cur) + 1 + len(word) > MAX - 8:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = (cur + " " + word) if cur else word
+    lines.append(cur)
+    for i, line in enumerate(lines):
+        w(("    " if i == 0 else "      ") + line + (" \\" if i + 1 < len(lines) else ""))
     w("")
     if len(data) <= 4096:
         w("  The input (%d bytes), base64:" % len(data))
