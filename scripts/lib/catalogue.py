@@ -7,6 +7,8 @@
     catalogue.py field TOP NAME FIELD print an entry's field (one per line)
     catalogue.py expect TOP NAME TAG  the outcome NAME's input must give on
                                       kernel TAG (6.1, 6.12): "clean" or a kind
+    catalogue.py acknowledgements TOP every entry's Acknowledge: line, once
+                                      each (KIND:PREFIX, one a line)
     catalogue.py patches TOP          every entry's candidate fixes as
                                       VRSIM_LINUX_PATCHES takes them:
                                       "TAG=FILE;TAG=FILE..."
@@ -326,6 +328,10 @@ def main(argv):
                       file=sys.stderr)
                 return 1
             print(e.expect[argv[4]])
+            return 0
+        if cmd == "acknowledgements" and len(argv) == 3:
+            for a in dict.fromkeys(a for e in load(top, strict=True) for a in e.acknowledge):
+                print(a)
             return 0
         if cmd == "patches" and len(argv) == 3:
             print(";".join("%s=%s" % (tag, os.path.abspath(path))
