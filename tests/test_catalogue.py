@@ -97,6 +97,9 @@ class Catalogue(unittest.TestCase):
         self.assertFalse(m("fuzz_linux_driver-6.12", "api-contract", [],
                            "1 buffers lost: added, then neither used nor detached"))
         self.assertFalse(m("fuzz_linux_driver-6.1", "api-contract", [], "token returned twice"))
+        # a plain replayer prints no stack: frames unknown, kind decides
+        self.assertTrue(m("fuzz_linux_driver-6.12", "dma-debug-unmap-unknown", None))
+        self.assertFalse(m("fuzz_linux_sim-6.12", "dma-debug-unmap-unknown", None))
 
     def test_a_campaign_names_a_catalogued_finding_and_exits_3(self):
         self.entry("walk", ENTRY)
