@@ -294,6 +294,11 @@ def verify(top, build, only):
                 else:
                     print("ok: %s on Linux %s: %s, as expected" % (name, release, outcome))
         for sig in e.signatures:
+            if sig.kind == "timeout":
+                # replaying a 25 s hang per kernel would cost the suite
+                # minutes, and its stack comes from the fuzzer's alarm
+                print("note: %s: signature '%s' is not replayed (a timeout)" % (name, sig.text))
+                continue
             if not any(sig.matches(t, k, sig.frames, m) for t, k, m in seen):
                 print("FAIL: %s: signature '%s' matches nothing its inputs raise on %s"
                       % (name, sig.text, ", ".join(kernels.values())))
