@@ -5,9 +5,6 @@
                                OUT/report.json and OUT/report.html, print the
                                summary; exit 1 when something was found
     campaign.py execs LOG      print "execs execs_per_sec" from a libFuzzer log
-    campaign.py known TOP TARGET LOG
-                               print the catalogue entry the finding in LOG
-                               (a fuzzer's output) matches; exit 1 if none
 
 Reads what scripts/fuzz left in OUT (meta.json, work/<engine>/<target>/...).
 Never writes outside OUT. Standard library only.
@@ -700,14 +697,6 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "execs":
         s = libfuzzer_stats(read(argv[2]))
         print(s["execs"], s["last_rate"])
-        return 0
-    if len(argv) == 5 and argv[1] == "known":
-        # known TOP TARGET LOG: the catalogue entry of the finding in LOG
-        kind, msg, frames, _ = classify(read(argv[4]), "crash")
-        e = catalogue.match(catalogue.load(argv[2]), argv[3], kind, frames, msg)
-        if not e:
-            return 1
-        print(e.name)
         return 0
     if len(argv) == 3 and argv[1] == "classify":
         print(json.dumps(classify(read(argv[2]), "crash")))
