@@ -93,6 +93,14 @@ check "it names the catalogue entry" \
 check "and no finding as new" bash -c "! grep -q '^FINDING' '$work/kernels.log'"
 check "report.json counts every finding as catalogued" \
 	[ "$(json "$work/kernels/report.json" "d['findings'] > 0 and d['findings'] == d['catalogued']")" = True ]
+# ... and with the catalogue's candidate fixes applied they search past
+# those causes: nothing found (scripts/test's smoke wants the same)
+"$top/scripts/fuzz" --apply-fixes --duration 10 --targets fuzz_linux_driver-6.1,fuzz_linux_driver-6.12 \
+	--out "$work/fixed" >"$work/fixed.log" 2>&1
+rc=$?
+check "--apply-fixes: the fixed kernels' campaign exits 0" [ $rc -eq 0 ]
+check "--apply-fixes: it says which fixes it applied" grep -q "^== applying the catalogue's fixes: .*split-detach-trusts-next/fix-6.1.patch" "$work/fixed.log"
+check "--apply-fixes: report.json records it" [ "$(json "$work/fixed/report.json" "d['campaign']['fixes_applied']")" = True ]
 mkdir -p "$work/kwd"
 for night in 1 2; do
 	"$top/scripts/fuzz" --duration 10 --no-coverage --targets fuzz_linux_driver-6.1,fuzz_linux_driver-6.12 \
@@ -107,6 +115,6 @@ mkdir -p "$work/nightly"
 "$top/tests/nightly_test.sh" "$top" "$tree" "$work/nightly" || fail=1
 
 if [ $fail -ne 0 ]; then
-	for f in honest cov int term bug repro keep kernels kwd1 kwd2; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
+	for f in honest cov int term bug repro keep kernels fixed kwd1 kwd2; do echo "---- $f.log"; tail -20 "$work/$f.log"; done
 fi
 exit $fail
