@@ -48,8 +48,8 @@ class Malformed(Exception):
 
 
 class Signature:
-    """TARGET-GLOB KIND [frame=NAME]... [message=REGEX]: a finding of a
-    target matching the glob, of that kind ('*': any), whose top frames
+    """TARGET-GLOB KIND-GLOB [frame=NAME]... [message=REGEX]: a finding of a
+    target and a kind matching the globs ('*': any), whose top frames
     hold every NAME and whose message matches REGEX (the rest of the line)."""
 
     def __init__(self, text):
@@ -76,7 +76,7 @@ class Signature:
         """FRAMES None: the stack is unknown (a plain replayer prints
         none), so only the target, kind and message decide."""
         return (fnmatch.fnmatchcase(target, self.target)
-                and (self.kind == "*" or self.kind == kind)
+                and fnmatch.fnmatchcase(kind, self.kind)
                 and (frames is None or all(f in frames for f in self.frames))
                 and (self.message is None or bool(self.message.search(message or ""))))
 
