@@ -113,7 +113,7 @@ int vrs_cli_driver(const char *arg, enum vrs_driver_id *out)
 	if (vrs_driver_by_name(arg, out) == 0)
 		fprintf(stderr, "vrsim: driver '%s' is not built into this "
 			"vrsim (configure with -DVRSIM_LINUX_SRC=DIR|FILE.tar.xz, "
-			"README \"The real Linux ring\"); drivers here:", arg);
+			"docs/linux-ring.md); drivers here:", arg);
 	else
 		fprintf(stderr, "vrsim: unknown driver '%s'; valid drivers:",
 			arg);

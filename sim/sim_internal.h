@@ -185,7 +185,7 @@ void vrs_sim_release_unused(struct vrs_sim *s, unsigned q);
  * a finding (protocol: an object's own state went wrong). */
 void vrs_sim_check_state(struct vrs_sim *s);
 /* The scheduler checks the state every this many steps: chosen by
- * measurement (README, "The driver under test") to cost fuzz_sim under
+ * measurement (docs/simulation.md, "The driver under test") to cost fuzz_sim under
  * 10% of its rate; -DVRS_SIM_CHECK_EVERY=N measures another N. */
 #ifndef VRS_SIM_CHECK_EVERY
 #define VRS_SIM_CHECK_EVERY 64

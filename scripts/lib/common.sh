@@ -42,7 +42,7 @@ jobs() { nproc 2>/dev/null || echo 2; }
 # libFuzzer's scheduling for every run of a simulation target: inputs that
 # run longer (a steady phase, a 32,768-entry queue) are picked less often,
 # so they add their reach without taking the campaign's time (measured in
-# the README, "Reach").
+# docs/reach.md).
 VRSIM_LIBFUZZER_SCHEDULE=(-entropic_scale_per_exec_time=1)
 
 # Configure and build one preset, quietly unless it fails.

@@ -33,7 +33,7 @@ import time
 import campaign
 
 WORKDIR_FORMAT = 1
-# Exit statuses of a night, for a scheduler (README "Nightly campaigns").
+# Exit statuses of a night, for a scheduler (docs/fuzzing-campaigns.md, "Nightly campaigns").
 NOTHING_NEW, NEW_FINDING, USAGE, KNOWN_ONLY, FAILED, INTERRUPTED = 0, 1, 2, 3, 4, 130
 # Kinds whose input is not minimised: every try would run as long, or
 # take as much memory, as the finding itself.
