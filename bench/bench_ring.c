@@ -53,7 +53,7 @@ static double bench(struct vrs_machine *m, const struct vrs_driver_ops *driver,
 	/* The driver through the driver-under-test interface, as the
 	 * simulation calls it. */
 	struct vrs_driver_queue *dq = qp.dq;
-	struct vrs_vqdev *dev = qp.dev;
+	struct vrs_vqdev *dev = vrs_ring_device_vqdev(qp.dev);
 	vrs_vqdev_set_kicks(dev, true);
 	struct vrs_sg sg[2] = {{kmem.alloc(kmem.ctx, 64), 64},
 			       {kmem.alloc(kmem.ctx, 1500), 1500}};

@@ -35,6 +35,7 @@ int vrs_cli_parse(int argc, char **argv, const struct option *opts,
 int vrs_cli_number(const char *opt, const char *arg, unsigned long long min,
 		   unsigned long long max, unsigned long long *out);
 int vrs_cli_driver(const char *arg, enum vrs_driver_id *out);
+int vrs_cli_device_side(const char *arg, enum vrs_device_side_id *out);
 int vrs_cli_platform(const char *arg, enum vrs_platform_id *out);
 int vrs_cli_policy(const char *arg, enum vrs_policy *out);
 int vrs_cli_device(const char *arg, enum vrs_device_kind *out);

@@ -1,5 +1,6 @@
 /* vrsim matrix: the standard workload on every platform, under every
- * policy, with and without ACCESS_PLATFORM, as one table; with --driver
+ * policy, with and without ACCESS_PLATFORM, as one table per device side
+ * under test built in (or the one --device-side names); with --driver
  * linux, each Linux kernel built in beside vrsim's policies. */
 #include <getopt.h>
 #include <limits.h>
@@ -13,6 +14,7 @@ enum format { FMT_TEXT, FMT_MARKDOWN };
 struct matrix_opts {
 	struct vrs_sim_config cfg; /* platform, policy and offer set per cell */
 	enum format format;
+	bool one_side; /* --device-side: cfg.device_side's table alone */
 };
 
 void vrs_cmd_matrix_usage(FILE *f)
@@ -25,6 +27,8 @@ void vrs_cmd_matrix_usage(FILE *f)
 		"  --driver NAME         the driver under test (default vrsim);\n"
 		"                        linux adds a column per kernel built in,\n"
 		"                        beside vrsim's ring under each policy\n"
+		"  --device-side NAME    the device side under test (default: a\n"
+		"                        table for each one built in)\n"
 		"  --device D            device model (default blk)\n"
 		"  --steps N             workload steps per run (default 200)\n"
 		"  --seed S              workload seed (default 1)\n"
@@ -39,10 +43,14 @@ void vrs_cmd_matrix_usage(FILE *f)
 	vrs_cli_print_names(f);
 }
 
-enum { OPT_DRIVER = 256, OPT_DEVICE, OPT_STEPS, OPT_SEED, OPT_QUEUE, OPT_FORMAT };
+enum {
+	OPT_DRIVER = 256, OPT_DEVICE, OPT_STEPS, OPT_SEED, OPT_QUEUE, OPT_FORMAT,
+	OPT_DEVICE_SIDE,
+};
 
 static const struct option long_opts[] = {
 	{"driver", required_argument, NULL, OPT_DRIVER},
+	{"device-side", required_argument, NULL, OPT_DEVICE_SIDE},
 	{"device", required_argument, NULL, OPT_DEVICE},
 	{"steps", required_argument, NULL, OPT_STEPS},
 	{"seed", required_argument, NULL, OPT_SEED},
@@ -60,6 +68,9 @@ static int apply(void *ctx, int c, const char *arg)
 	switch (c) {
 	case OPT_DRIVER:
 		return vrs_cli_driver(arg, &o->cfg.driver);
+	case OPT_DEVICE_SIDE:
+		o->one_side = true;
+		return vrs_cli_device_side(arg, &o->cfg.device_side);
 	case OPT_DEVICE:
 		return vrs_cli_device(arg, &o->cfg.device);
 	case OPT_FORMAT:
@@ -225,6 +236,29 @@ static int row(struct vrs_sim *sim, struct matrix_opts *o,
 	return 0;
 }
 
+/* The table of the device side o->cfg.device_side, titled with the
+ * driver (and the device side when name_side). */
+static void table(struct vrs_sim *sim, struct matrix_opts *o, int pw,
+		  const struct column *c, unsigned n, bool name_side,
+		  int *status)
+{
+	const char *drv = vrs_driver_name(o->cfg.driver);
+	const char *side = vrs_device_side_name(o->cfg.device_side);
+	if (o->format == FMT_MARKDOWN && name_side)
+		printf("Driver `%s`, device side `%s`.\n\n", drv, side);
+	else if (o->format == FMT_MARKDOWN)
+		printf("Driver `%s`.\n\n", drv);
+	else if (name_side)
+		printf("driver: %s, device side: %s\n", drv, side);
+	else
+		printf("driver: %s\n", drv);
+	header(o->format, pw, c, n);
+	for (unsigned i = 0; i < VRS_PLAT_COUNT && *status == VRS_EXIT_CLEAN; i++)
+		for (int ap = 1; ap >= 0 && *status == VRS_EXIT_CLEAN; ap--)
+			if (row(sim, o, (enum vrs_platform_id)i, ap, pw, c, n) < 0)
+				*status = VRS_EXIT_USAGE;
+}
+
 static void legend(enum format fmt, const struct column *c, unsigned n)
 {
 	printf("\n");
@@ -269,15 +303,20 @@ int vrs_cmd_matrix(int argc, char **argv)
 	int pw = platform_width();
 	struct column cols[MAX_COLUMNS];
 	unsigned ncols = columns(&o, cols);
-	printf(o.format == FMT_MARKDOWN ? "Driver `%s`.\n\n" : "driver: %s\n",
-	       vrs_driver_name(o.cfg.driver));
-	header(o.format, pw, cols, ncols);
+	enum vrs_device_side_id sides[VRS_DEVSIDE_COUNT];
+	unsigned nsides = 0;
+	for (unsigned d = 0; d < VRS_DEVSIDE_COUNT; d++)
+		if (o.one_side ? d == (unsigned)o.cfg.device_side
+			       : vrs_device_side_get((enum vrs_device_side_id)d) != NULL)
+			sides[nsides++] = (enum vrs_device_side_id)d;
 	int status = VRS_EXIT_CLEAN;
-	for (unsigned i = 0; i < VRS_PLAT_COUNT && status == VRS_EXIT_CLEAN; i++)
-		for (int ap = 1; ap >= 0 && status == VRS_EXIT_CLEAN; ap--)
-			if (row(sim, &o, (enum vrs_platform_id)i, ap, pw, cols,
-				ncols) < 0)
-				status = VRS_EXIT_USAGE;
+	for (unsigned t = 0; t < nsides && status == VRS_EXIT_CLEAN; t++) {
+		o.cfg.device_side = sides[t];
+		if (t)
+			printf("\n");
+		table(sim, &o, pw, cols, ncols,
+		      nsides > 1 || sides[t] != VRS_DEVSIDE_VRSIM, &status);
+	}
 	if (status == VRS_EXIT_CLEAN)
 		legend(o.format, cols, ncols);
 	vrs_sim_destroy(sim);

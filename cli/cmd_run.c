@@ -24,6 +24,9 @@ void vrs_cmd_run_usage(FILE *f)
 		"usage: vrsim run [options]\n\n"
 		"Run one simulated driver and device and report what the oracles saw.\n\n"
 		"  --driver NAME         the driver under test (default vrsim)\n"
+		"  --device-side NAME    the device side under test: the code that\n"
+		"                        parses the ring (default vrsim); the device\n"
+		"                        offers only the ring features it serves\n"
 		"  --platform P          platform profile (default kvm)\n"
 		"  --policy POL          DMA-use policy of the driver (default today)\n"
 		"  --device D            device model (default blk)\n"
@@ -57,10 +60,12 @@ enum {
 	OPT_DRIVER = 256, OPT_PLATFORM, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
 	OPT_QUEUE, OPT_STEPS, OPT_SEED, OPT_BIG_ENDIAN, OPT_LAZY, OPT_FAIL,
 	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT, OPT_START, OPT_STEADY,
+	OPT_DEVICE_SIDE,
 };
 
 static const struct option long_opts[] = {
 	{"driver", required_argument, NULL, OPT_DRIVER},
+	{"device-side", required_argument, NULL, OPT_DEVICE_SIDE},
 	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"device", required_argument, NULL, OPT_DEVICE},
@@ -90,6 +95,8 @@ static int apply(void *ctx, int c, const char *arg)
 	int rc = 0;
 	switch (c) {
 	case OPT_DRIVER: return vrs_cli_driver(arg, &cfg->driver);
+	case OPT_DEVICE_SIDE:
+		return vrs_cli_device_side(arg, &cfg->device_side);
 	case OPT_PLATFORM: return vrs_cli_platform(arg, &cfg->platform);
 	case OPT_POLICY: return vrs_cli_policy(arg, &cfg->policy);
 	case OPT_DEVICE: return vrs_cli_device(arg, &cfg->device);
@@ -177,7 +184,9 @@ static void summary(const struct run_opts *o, size_t input_len,
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
 	char feats[256];
 	const struct vrs_driver_ops *drv = vrs_driver_get(cfg->driver);
+	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
 	printf("driver:    %s (%s)\n", drv->name, drv->summary);
+	printf("dev side:  %s (%s)\n", side->name, side->summary);
 	printf("platform:  %s (%s)\n", plat->name, plat->summary);
 	printf("policy:    %s (%s)\n", vrs_policy_name(cfg->policy),
 	       vrs_policy_summary(cfg->policy));

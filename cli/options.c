@@ -91,6 +91,11 @@ void vrs_cli_print_names(FILE *f)
 	for (unsigned i = 0; i < VRS_DRIVER_COUNT; i++)
 		if (vrs_driver_get((enum vrs_driver_id)i))
 			fprintf(f, " %s", vrs_driver_name((enum vrs_driver_id)i));
+	fprintf(f, "\ndevice sides:");
+	for (unsigned i = 0; i < VRS_DEVSIDE_COUNT; i++)
+		if (vrs_device_side_get((enum vrs_device_side_id)i))
+			fprintf(f, " %s", vrs_device_side_name(
+						  (enum vrs_device_side_id)i));
 	fprintf(f, "\nplatforms:");
 	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++)
 		fprintf(f, " %s", vrs_platform_get((enum vrs_platform_id)i)->name);
@@ -121,6 +126,25 @@ int vrs_cli_driver(const char *arg, enum vrs_driver_id *out)
 		if (vrs_driver_get((enum vrs_driver_id)i))
 			fprintf(stderr, " %s",
 				vrs_driver_name((enum vrs_driver_id)i));
+	fputc('\n', stderr);
+	return -1;
+}
+
+int vrs_cli_device_side(const char *arg, enum vrs_device_side_id *out)
+{
+	if (vrs_device_side_by_name(arg, out) == 0 && vrs_device_side_get(*out))
+		return 0;
+	if (vrs_device_side_by_name(arg, out) == 0)
+		fprintf(stderr, "vrsim: device side '%s' is not built into this "
+			"vrsim (configure with -DVRSIM_LINUX_SRC=DIR|FILE.tar.xz, "
+			"docs/linux-ring.md); device sides here:", arg);
+	else
+		fprintf(stderr, "vrsim: unknown device side '%s'; valid device "
+			"sides:", arg);
+	for (unsigned i = 0; i < VRS_DEVSIDE_COUNT; i++)
+		if (vrs_device_side_get((enum vrs_device_side_id)i))
+			fprintf(stderr, " %s", vrs_device_side_name(
+						       (enum vrs_device_side_id)i));
 	fputc('\n', stderr);
 	return -1;
 }

@@ -175,6 +175,9 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	char feats[160];
 	vrs_input_feature_list(cfg->offered, feats, sizeof(feats));
 	fprintf(f, "driver     %s\n", vrs_driver_name(cfg->driver));
+	if (cfg->device_side != VRS_DEVSIDE_VRSIM)
+		fprintf(f, "device-side %s\n",
+			vrs_device_side_name(cfg->device_side));
 	fprintf(f, "platform   %s\n", vrs_platform_get(cfg->platform)->name);
 	fprintf(f, "policy     %s\n", vrs_policy_name(cfg->policy));
 	fprintf(f, "device     %s\n", vrs_device_name(cfg->device));
@@ -231,16 +234,24 @@ static bool prepare_deciding_driver(enum vrs_input_role role,
 }
 
 static int forced_driver = -1;
+static int forced_device_side = -1;
 
 void vrs_input_set_driver(int driver)
 {
 	forced_driver = driver;
 }
 
+void vrs_input_set_device_side(int id)
+{
+	forced_device_side = id;
+}
+
 bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 {
 	if (forced_driver >= 0)
 		cfg->driver = (enum vrs_driver_id)forced_driver;
+	if (forced_device_side >= 0)
+		cfg->device_side = (enum vrs_device_side_id)forced_device_side;
 	/* Differential mode compares another driver with vrsim's ring, with
 	 * honest parties; elsewhere the flag means nothing. */
 	if (cfg->driver == VRS_DRIVER_VRSIM || role != VRS_ROLE_HONEST)
@@ -252,8 +263,14 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 	cfg->raw_driver = role == VRS_ROLE_HOSTILE_DRV;
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
 	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
-	if (!driver)
+	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
+	if (!driver || !side)
 		return false;
+	/* A device side without the packed layout runs the split one: the
+	 * power of two a packed size was drawn below (queue_size). */
+	if (!vrs_has_feature(side->features, VRS_F_RING_PACKED))
+		while (cfg->queue_size & (cfg->queue_size - 1))
+			cfg->queue_size += cfg->queue_size & -cfg->queue_size;
 	if (driver->decide)
 		return prepare_deciding_driver(role, driver, plat, cfg);
 	bool ap = vrs_has_feature(cfg->offered & cfg->driver_features,

@@ -42,6 +42,13 @@ struct vrs_machine {
 	struct vrs_dma phys;
 	struct vrs_devbus devbus;
 	struct vrs_bus bus;
+	/* Guest memory by GPA with the platform's checks and no
+	 * translation, for a device side that translates by itself
+	 * (vrsim/device.h); and what that device side is told. */
+	struct vrs_devbus phys_devbus;
+	struct vrs_bus phys_bus;
+	bool device_iommu; /* the device's bus goes through the IOMMU */
+	bool bus_is_gpa;   /* the device's bus address is the GPA itself */
 };
 
 static void defaults(struct vrs_machine_config *c)
@@ -140,7 +147,20 @@ static void build_backend(struct vrs_machine *m)
 	vrs_direct_dma(&m->platform_direct, &m->backend);
 }
 
-/* The device's view of a bus address on this platform. */
+/* A device bus over the translator x with the platform's checks. */
+static void device_bus(struct vrs_machine *m, struct vrs_devbus *b,
+		       const struct vrs_xlate *x, struct vrs_bus *out)
+{
+	vrs_devbus_init(b, m->gm, x, m->plat);
+	b->corrupt_nth = m->corrupt_nth;
+	if (m->plat->view == VRS_VIEW_POOL_ONLY)
+		vrs_devbus_set_window(b, vrs_swiotlb_pool_start(m->swiotlb),
+				      vrs_swiotlb_pool_size(m->swiotlb));
+	vrs_devbus_bus(b, out);
+}
+
+/* The device's view of a bus address on this platform, and the view by
+ * GPA a device side that translates by itself reaches memory through. */
 static void build_bus(struct vrs_machine *m, bool access_platform)
 {
 	const struct vrs_platform *p = m->plat;
@@ -158,13 +178,16 @@ static void build_bus(struct vrs_machine *m, bool access_platform)
 		vrs_direct_init(&m->bus_direct, m->gm, &bc);
 		vrs_direct_xlate(&m->bus_direct, &x);
 	}
-	vrs_devbus_init(&m->devbus, m->gm, &x, p);
-	m->devbus.corrupt_nth = m->corrupt_nth;
-	if (p->view == VRS_VIEW_POOL_ONLY)
-		vrs_devbus_set_window(&m->devbus,
-				      vrs_swiotlb_pool_start(m->swiotlb),
-				      vrs_swiotlb_pool_size(m->swiotlb));
-	vrs_devbus_bus(&m->devbus, &m->bus);
+	device_bus(m, &m->devbus, &x, &m->bus);
+	/* The same checks on GPAs: the identity of the physical path. */
+	vrs_direct_xlate(&m->phys_direct, &x);
+	device_bus(m, &m->phys_devbus, &x, &m->phys_bus);
+	m->device_iommu = vrs_platform_device_uses_iommu(p, access_platform);
+	/* Only where the bus translates nothing and checks no window: a
+	 * restricted pool's addresses are GPAs, but a host pointer would
+	 * reach past its window. */
+	m->bus_is_gpa = p->view == VRS_VIEW_GPA ||
+			(p->view == VRS_VIEW_IOMMU_IF_AP && !access_platform);
 }
 
 /* Every kind of address keeps to its own range, so that one never passes
@@ -242,6 +265,21 @@ const struct vrs_dma *vrs_machine_phys(const struct vrs_machine *m)
 const struct vrs_bus *vrs_machine_bus(const struct vrs_machine *m)
 {
 	return &m->bus;
+}
+
+const struct vrs_bus *vrs_machine_phys_bus(const struct vrs_machine *m)
+{
+	return &m->phys_bus;
+}
+
+bool vrs_machine_bus_is_gpa(const struct vrs_machine *m)
+{
+	return m->bus_is_gpa;
+}
+
+const struct vrs_xlate_mappings *vrs_machine_mappings(struct vrs_machine *m)
+{
+	return m->device_iommu ? vrs_iommu_mappings(m->iommu) : NULL;
 }
 
 void vrs_machine_iommu_flush(struct vrs_machine *m)

@@ -15,6 +15,10 @@ void vrs_qpair_device_config(const struct vrs_qpair *qp,
 		.big_endian_guest = qp->cfg.big_endian_guest,
 		.bus = vrs_machine_bus(qp->m),
 		.start = qp->cfg.start,
+		.mappings = vrs_machine_mappings(qp->m),
+		.phys = vrs_machine_phys_bus(qp->m),
+		.gm = vrs_machine_gmem(qp->m),
+		.bus_is_gpa = vrs_machine_bus_is_gpa(qp->m),
 	};
 	vrs_dq_addrs(qp->dq, &out->addrs);
 }
@@ -26,18 +30,31 @@ static void free_driver_queue(struct vrs_qpair *qp)
 	qp->dq = NULL;
 }
 
+static void free_device_queue(struct vrs_qpair *qp)
+{
+	if (qp->dev)
+		qp->device->destroy(qp->dev);
+	qp->dev = NULL;
+}
+
 int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 		   const struct vrs_qpair_config *cfg)
 {
 	VRS_ENSURE(qp && m && cfg && cfg->kmem, EINVAL);
 	const struct vrs_driver_ops *driver =
 		cfg->driver ? cfg->driver : &vrs_ring_driver;
+	const struct vrs_device_ops *device =
+		cfg->device ? cfg->device : &vrs_ring_device;
 	if (qp->driver != driver)
 		free_driver_queue(qp);
+	if (qp->device != device)
+		free_device_queue(qp);
 	qp->driver = driver;
+	qp->device = device;
 	qp->m = m;
 	qp->cfg = *cfg;
 	qp->cfg.driver = driver;
+	qp->cfg.device = device;
 	if (!qp->cfg.dma)
 		qp->cfg.dma = vrs_machine_dma(m);
 	struct vrs_driver_queue_config qc = {
@@ -60,8 +77,8 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 			 : driver->create(&qc, &qp->dq));
 	struct vrs_vqdev_config dc;
 	vrs_qpair_device_config(qp, &dc);
-	int rc = qp->dev ? vrs_vqdev_reset(qp->dev, &dc)
-			 : vrs_vqdev_create(&dc, &qp->dev);
+	int rc = qp->dev ? device->reset(qp->dev, &dc)
+			 : device->create(&dc, &qp->dev);
 	if (rc < 0)
 		driver->shutdown(qp->dq); /* leave no ring behind */
 	return rc;
@@ -77,7 +94,7 @@ int vrs_qpair_reset_device(struct vrs_qpair *qp)
 {
 	struct vrs_vqdev_config dc;
 	vrs_qpair_device_config(qp, &dc);
-	return vrs_vqdev_reset(qp->dev, &dc);
+	return qp->device->reset(qp->dev, &dc);
 }
 
 void vrs_qpair_shutdown(struct vrs_qpair *qp)
@@ -91,6 +108,6 @@ void vrs_qpair_destroy(struct vrs_qpair *qp)
 	if (!qp)
 		return;
 	free_driver_queue(qp);
-	vrs_vqdev_destroy(qp->dev);
+	free_device_queue(qp);
 	memset(qp, 0, sizeof(*qp));
 }

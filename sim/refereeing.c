@@ -38,7 +38,7 @@ void vrs_sim_referee_start(struct vrs_sim *s, unsigned q)
 	};
 	sq->refereed = vrs_referee_init(&sq->ref, &rc) == 0;
 	struct vrs_vqdev_position p;
-	vrs_vqdev_position(sq->dev, &p);
+	sq->dev->ops->position(sq->dev, &p);
 	sq->irq_used = p.used;
 	sq->irq_used_wrap = p.used_wrap;
 }
@@ -61,7 +61,7 @@ bool vrs_sim_referee_judge(struct vrs_sim *s, unsigned q,
 			   struct vrs_referee_chain *want)
 {
 	struct vrs_sim_queue *sq = &s->q[q];
-	if (!sq->refereed || vrs_vqdev_needs_reset(sq->dev))
+	if (!sq->refereed || sq->dev->ops->needs_reset(sq->dev))
 		return false;
 	return vrs_referee_next(&sq->ref, want) == 0 &&
 	       want->verdict != VRS_REFEREE_FAULT;
@@ -88,7 +88,7 @@ void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
 			   const struct vrs_vqdev_req *req)
 {
 	struct vrs_sim_queue *sq = &s->q[q];
-	const char *why = vrs_vqdev_error(sq->dev);
+	const char *why = sq->dev->ops->error(sq->dev);
 	const char *other;
 	switch (w->verdict) {
 	case VRS_REFEREE_EMPTY:
@@ -126,7 +126,7 @@ void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
 	bool wrap;
 	struct vrs_vqdev_position p;
 	vrs_referee_cursor(&sq->ref, &idx, &wrap);
-	vrs_vqdev_position(sq->dev, &p);
+	sq->dev->ops->position(sq->dev, &p);
 	if (idx != p.avail || wrap != p.avail_wrap) {
 		if (w->verdict == VRS_REFEREE_ACCEPT)
 			acceptance(s, q, "after chain %u the device reads at "
@@ -142,7 +142,7 @@ void vrs_sim_referee_irq(struct vrs_sim *s, unsigned q, bool raised)
 {
 	struct vrs_sim_queue *sq = &s->q[q];
 	struct vrs_vqdev_position p;
-	vrs_vqdev_position(sq->dev, &p);
+	sq->dev->ops->position(sq->dev, &p);
 	struct vrs_referee_span span = {
 		.old_idx = sq->irq_used, .new_idx = p.used,
 		.old_wrap = sq->irq_used_wrap, .new_wrap = p.used_wrap,
@@ -150,7 +150,7 @@ void vrs_sim_referee_irq(struct vrs_sim *s, unsigned q, bool raised)
 	sq->irq_used = p.used;
 	sq->irq_used_wrap = p.used_wrap;
 	bool must;
-	if (!sq->refereed || raised || vrs_vqdev_needs_reset(sq->dev) ||
+	if (!sq->refereed || raised || sq->dev->ops->needs_reset(sq->dev) ||
 	    vrs_referee_must_notify(&sq->ref, &span, &must) < 0 || !must)
 		return;
 	acceptance(s, q, "device raised no interrupt after used entries "

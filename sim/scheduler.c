@@ -38,7 +38,7 @@ static void device_step(struct vrs_sim *s, unsigned q)
 	if (rc == -EAGAIN) {
 		/* Going idle: ask for kicks, then look once more so that a
 		 * buffer added in between is not lost. */
-		if (vrs_vqdev_set_kicks(sq->dev, true) < 0) {
+		if (sq->dev->ops->set_kicks(sq->dev, true) < 0) {
 			vrs_sim_device_dead(s, q, "cannot write the event area");
 			return;
 		}
@@ -50,7 +50,7 @@ static void device_step(struct vrs_sim *s, unsigned q)
 	}
 	if (rc == 0) {
 		/* Busy: kicks are not needed while we poll. */
-		if (vrs_vqdev_set_kicks(sq->dev, false) < 0) {
+		if (sq->dev->ops->set_kicks(sq->dev, false) < 0) {
 			vrs_sim_device_dead(s, q, "cannot write the event area");
 			return;
 		}
@@ -59,8 +59,8 @@ static void device_step(struct vrs_sim *s, unsigned q)
 			return;
 	}
 	if (rc == -EPROTO)
-		device_refused(s, q, vrs_vqdev_error(sq->dev)[0]
-					     ? vrs_vqdev_error(sq->dev)
+		device_refused(s, q, sq->dev->ops->error(sq->dev)[0]
+					     ? sq->dev->ops->error(sq->dev)
 					     : "malformed request");
 	else
 		vrs_sim_device_dead(s, q, rc == -EFAULT ? "bus fault" : "cannot serve");
@@ -71,7 +71,7 @@ static void device_irq(struct vrs_sim *s, unsigned q)
 	struct vrs_sim_queue *sq = &s->q[q];
 	if (sq->dead)
 		return;
-	bool raise = vrs_vqdev_need_interrupt(sq->dev);
+	bool raise = sq->dev->ops->need_interrupt(sq->dev);
 	vrs_sim_referee_irq(s, q, raise);
 	/* A platform that loses an interrupt (the lose_irq_nth fault). */
 	if (raise && ++s->irqs == s->cfg.lose_irq_nth)
@@ -362,7 +362,7 @@ static const char *state_problem(struct vrs_sim *s, unsigned *q,
 			*driver = true;
 			return "driver shadow";
 		}
-		if (vrs_vqdev_check(sq->dev) < 0)
+		if (sq->dev->ops->check && sq->dev->ops->check(sq->dev) < 0)
 			return "device queue";
 	}
 	const char *what;

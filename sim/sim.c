@@ -57,7 +57,9 @@ static const struct vrs_model_ops *const models[VRS_DEV_COUNT] = {
 uint64_t vrs_sim_negotiate(const struct vrs_sim_config *cfg,
 			   const struct vrs_driver_ops *driver)
 {
-	uint64_t accepted = cfg->offered & cfg->driver_features & driver->features;
+	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
+	uint64_t offered = cfg->offered & (side ? side->features : 0);
+	uint64_t accepted = offered & cfg->driver_features & driver->features;
 	if (!vrs_has_feature(accepted, VRS_F_VERSION_1))
 		accepted &= ~VRS_BIT(VRS_F_RING_PACKED);
 	return accepted;
@@ -210,7 +212,7 @@ int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 			   "device q%u used id %u with len %u, beyond the "
 			   "chain's %llu writable bytes", q, req->id, len,
 			   (unsigned long long)req->in_len);
-	int rc = vrs_vqdev_push(s->q[q].dev, req, len);
+	int rc = s->q[q].dev->ops->push(s->q[q].dev, req, len);
 	if (rc < 0) {
 		vrs_sim_device_dead(s, q, "push failed");
 	} else {
@@ -226,7 +228,7 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 	req->iov_cap = VRS_SIM_MAX_IOV;
 	struct vrs_referee_chain want;
 	bool judged = vrs_sim_referee_judge(s, q, &want);
-	int rc = vrs_vqdev_pop(s->q[q].dev, req);
+	int rc = s->q[q].dev->ops->pop(s->q[q].dev, req);
 	if (judged)
 		vrs_sim_referee_check(s, q, &want, rc, req);
 	if (rc == 0)
@@ -273,6 +275,7 @@ static int create_queues(struct vrs_sim *s)
 		memset(sq, 0, sizeof(*sq));
 		struct vrs_qpair_config pc = {
 			.driver = s->driver,
+			.device = s->device_side,
 			.index = q,
 			.num = s->cfg.queue_size,
 			.features = s->accepted,
@@ -326,7 +329,9 @@ static bool config_valid(const struct vrs_sim_config *c, uint64_t accepted)
 {
 	unsigned num = c->queue_size;
 	bool packed = vrs_has_feature(accepted, VRS_F_RING_PACKED);
-	return vrs_driver_get(c->driver) && vrs_platform_get(c->platform) &&
+	return vrs_driver_get(c->driver) &&
+	       vrs_device_side_get(c->device_side) &&
+	       vrs_platform_get(c->platform) &&
 	       (unsigned)c->policy < VRS_POLICY_COUNT &&
 	       (unsigned)c->device < VRS_DEV_COUNT && num >= 2 &&
 	       num <= VRS_MAX_QUEUE_SIZE && (packed || (num & (num - 1)) == 0);
@@ -341,6 +346,8 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		s->cfg.queue_size = 64;
 	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
 	VRS_ENSURE(driver, EINVAL);
+	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
+	VRS_ENSURE(side, EINVAL);
 	uint64_t accepted = vrs_sim_negotiate(cfg, driver);
 	VRS_ENSURE(config_valid(&s->cfg, accepted), EINVAL);
 
@@ -348,6 +355,7 @@ int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	s->res = res;
 	s->accepted = res->accepted = accepted;
 	s->driver = driver;
+	s->device_side = side;
 	s->model = models[cfg->device];
 	s->nq = s->model->nqueues;
 	s->serial = 0;

@@ -12,6 +12,7 @@
 #include "sim/trace.h"
 #include "vrsim/kmem.h"
 #include "vrsim/virtio.h"
+#include "vrsim/device.h"
 #include "vrsim/driver.h"
 #include "vrsim/vqdev.h"
 
@@ -23,7 +24,7 @@
 struct vrs_sim_queue {
 	/* The run's queue pair (s->pair[q]), for short. */
 	struct vrs_driver_queue *dq; /* the driver under test's queue */
-	struct vrs_vqdev *dev;
+	struct vrs_device_queue *dev; /* the device side under test's */
 	bool woken;	   /* the device was kicked and has not gone idle */
 	bool irq_pending;  /* the device raised an interrupt */
 	bool dead;	   /* the device stopped (bus fault, protocol error) */
@@ -108,6 +109,7 @@ struct vrs_sim {
 	struct vrs_sim_config cfg;
 	const struct vrs_model_ops *model;
 	const struct vrs_driver_ops *driver; /* the driver under test */
+	const struct vrs_device_ops *device_side; /* the device side under test */
 	const struct vrs_dma *dma; /* what the driver uses (policy) */
 	uint64_t accepted;
 	struct vrs_sim_queue q[VRS_SIM_MAX_QUEUES];

@@ -42,6 +42,8 @@ check 0 '^outcome: +works$' run
 check 0 '^driver: +vrsim \(' run
 check 0 '^driver: +vrsim \(' run --driver vrsim
 check 0 '^driver: vrsim$' matrix --driver vrsim --steps 20
+check 0 '^dev side: +vrsim \(' run --device-side vrsim
+check 0 '^driver: vrsim$' matrix --device-side vrsim --steps 20
 check 0 '^DMA path: +DMA API$' run --platform kvm
 check 1 '^outcome: +private' run --platform sev --no-access-platform --policy never
 check 1 '^  \[private-memory-access\] x[0-9]+: ' run --platform sev --no-access-platform --policy never
@@ -150,6 +152,18 @@ check 0 "outcome: +works" run --driver vrsim --offer version-1,packed --start 65
 check 2 "unknown platform 'nowhere'; valid platforms: kvm .*sev" run --platform nowhere
 check 2 "unknown driver 'bsd'; valid drivers: vrsim" run --driver bsd
 check 2 "unknown driver 'bsd'; valid drivers: vrsim" matrix --driver bsd
+check 2 "unknown device side 'vringh'; valid device sides: vrsim" run --device-side vringh
+check 2 "unknown device side 'vringh'; valid device sides: vrsim" matrix --device-side vringh
+# The Linux device sides: built in with a Linux source, refused otherwise.
+for side in linux linux-kern; do
+	if "$VRSIM" help run | grep -Eq "^device sides:.* $side( |\$)"; then
+		check 0 "^dev side: +$side \(" run --device-side $side --steps 20
+		check 0 "^driver: vrsim, device side: $side$" matrix --steps 20
+	else
+		check 2 "device side '$side' is not built into this vrsim.*device sides here: vrsim" run --device-side $side
+		check 2 "device side '$side' is not built into this vrsim" matrix --device-side $side
+	fi
+done
 check 2 "unknown policy 'sometimes'; valid policies: never " run --policy sometimes
 check 2 "unknown device 'gpu'; valid devices: blk net adversarial" run --device gpu
 check 2 "unknown feature 'bogus'; valid features: indirect " run --offer indirect,bogus

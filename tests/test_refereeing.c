@@ -79,7 +79,7 @@ Test(refereeing, an_honest_pop_across_the_wrap_is_quiet)
 			add_one();
 			struct vrs_vqdev_req req;
 			cr_assert_eq(vrs_sim_pop(s, 0, &req), 0);
-			cr_assert_eq(vrs_vqdev_push(s->q[0].dev, &req, 32), 0);
+			cr_assert_eq(s->q[0].dev->ops->push(s->q[0].dev, &req, 32), 0);
 			uint32_t len;
 			void *t;
 			cr_assert_eq(vrs_dq_get_buf(s->q[0].dq, &len, &t), 0);
@@ -125,7 +125,7 @@ Test(refereeing, taking_a_chain_the_spec_forbids_is_a_finding)
 	cr_assert_eq(want.verdict, VRS_REFEREE_REFUSE);
 	/* The real device refuses it too: quiet. */
 	struct vrs_vqdev_req req = {.iov = s->iov, .iov_cap = VRS_SIM_MAX_IOV};
-	int rc = vrs_vqdev_pop(s->q[0].dev, &req);
+	int rc = s->q[0].dev->ops->pop(s->q[0].dev, &req);
 	cr_assert_eq(rc, -EPROTO);
 	vrs_sim_referee_check(s, 0, &want, rc, &req);
 	cr_assert_eq(acceptance(), 0);
@@ -144,7 +144,7 @@ Test(refereeing, popping_other_than_the_driver_wrote_is_a_finding)
 	struct vrs_referee_chain want;
 	cr_assert(vrs_sim_referee_judge(s, 0, &want));
 	struct vrs_vqdev_req req = {.iov = s->iov, .iov_cap = VRS_SIM_MAX_IOV};
-	cr_assert_eq(vrs_vqdev_pop(s->q[0].dev, &req), 0);
+	cr_assert_eq(s->q[0].dev->ops->pop(s->q[0].dev, &req), 0);
 	req.in_len++; /* one byte more than the driver offered */
 	vrs_sim_referee_check(s, 0, &want, 0, &req);
 	cr_assert_eq(acceptance(), 1);
@@ -161,12 +161,12 @@ Test(refereeing, no_interrupt_where_one_is_due_is_a_finding)
 	add_one();
 	struct vrs_vqdev_req req;
 	cr_assert_eq(vrs_sim_pop(s, 0, &req), 0);
-	cr_assert_eq(vrs_vqdev_push(s->q[0].dev, &req, 32), 0);
+	cr_assert_eq(s->q[0].dev->ops->push(s->q[0].dev, &req, 32), 0);
 	vrs_sim_referee_irq(s, 0, true);
 	cr_assert_eq(acceptance(), 0);
 	add_one();
 	cr_assert_eq(vrs_sim_pop(s, 0, &req), 0);
-	cr_assert_eq(vrs_vqdev_push(s->q[0].dev, &req, 32), 0);
+	cr_assert_eq(s->q[0].dev->ops->push(s->q[0].dev, &req, 32), 0);
 	vrs_sim_referee_irq(s, 0, false);
 	cr_assert_eq(acceptance(), 1);
 	cr_assert(strstr(vrs_report_last(VRS_FIND_DEVICE_ACCEPTANCE), "must"));

@@ -16,6 +16,12 @@
 
 static struct vrs_sim *s;
 
+/* The device queue under vrsim's device side, to break it by hand. */
+static struct vrs_vqdev *vqdev(void)
+{
+	return vrs_ring_device_vqdev(s->q[0].dev);
+}
+
 static void setup(void)
 {
 	vrs_test_setup();
@@ -139,21 +145,21 @@ Test(scheduler, leaves_a_broken_driver_alone)
 
 Test(scheduler, reports_an_inconsistent_device_queue)
 {
-	s->q[0].dev->used_idx++; /* a push no chain in flight explains */
+	vqdev()->used_idx++; /* a push no chain in flight explains */
 	vrs_sim_check_state(s);
 	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
 	cr_assert(strstr(vrs_report_last(VRS_FIND_PROTOCOL), "device queue"));
-	s->q[0].dev->used_idx--;
+	vqdev()->used_idx--;
 }
 
 /* One report per run: the first inconsistency, not its echoes. */
 Test(scheduler, reports_once)
 {
-	s->q[0].dev->used_idx++;
+	vqdev()->used_idx++;
 	vrs_sim_check_state(s);
 	vrs_sim_check_state(s);
 	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 1);
-	s->q[0].dev->used_idx--;
+	vqdev()->used_idx--;
 }
 
 /* A hostile party's faults are recorded and the checks go on: an object's
@@ -161,8 +167,8 @@ Test(scheduler, reports_once)
 Test(scheduler, checks_after_a_recorded_fault)
 {
 	vrs_report(VRS_FIND_DMA_FAULT, "a hostile device read an unmapped IOVA");
-	s->q[0].dev->used_idx++;
+	vqdev()->used_idx++;
 	vrs_sim_check_state(s);
 	cr_assert_eq(vrs_report_count(VRS_FIND_PROTOCOL), 1);
-	s->q[0].dev->used_idx--;
+	vqdev()->used_idx--;
 }

@@ -8,7 +8,9 @@
 #define VRSIM_VQDEV_H
 
 #include "vrsim/bus.h"
+#include "vrsim/gmem.h"
 #include "vrsim/vq.h"
+#include "vrsim/xlate.h"
 
 struct vrs_iov {
 	vrs_dma_addr_t addr;
@@ -36,6 +38,18 @@ struct vrs_vqdev_config {
 	 * vrsim/virtio.h): the device begins there, as at zero after a
 	 * reset. */
 	uint16_t start;
+	/* For a device side that translates bus addresses itself, as
+	 * Linux's vringh does through its vhost IOTLB (vrsim/device.h);
+	 * vrsim's own ignores these. mappings: the IOMMU's IOVA->GPA
+	 * mappings to mirror, NULL when the device does not go through
+	 * the IOMMU (bus addresses are used as they are); phys: guest
+	 * memory by GPA with the platform's checks, for the accesses after
+	 * such a translation; gm and bus_is_gpa: whether a bus address is
+	 * a GPA, so the ring can be reached by host pointer. */
+	const struct vrs_xlate_mappings *mappings;
+	const struct vrs_bus *phys;
+	struct vrs_gmem *gm;
+	bool bus_is_gpa;
 };
 
 struct vrs_vqdev;

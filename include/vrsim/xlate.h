@@ -36,4 +36,25 @@ struct vrs_xlate {
 	void *ctx;
 };
 
+/* A device that keeps its own copy of the translations (a vDPA device's
+ * vhost IOTLB) is told of every mapping and of every invalidation: the
+ * moment the device must stop using it (at unmap when strict, at the
+ * flush when lazy). perm: VRS_XLATE_PERM_*. */
+#define VRS_XLATE_PERM_READ 1u
+#define VRS_XLATE_PERM_WRITE 2u
+
+struct vrs_xlate_listener {
+	void (*map)(void *ctx, vrs_dma_addr_t iova, vrs_gpa_t gpa, size_t size,
+		    unsigned perm);
+	void (*unmap)(void *ctx, vrs_dma_addr_t iova, size_t size);
+	void *ctx;
+};
+
+struct vrs_xlate_mappings {
+	/* Call l->map for each live mapping, then l on every change, until
+	 * watch(ctx, NULL). One listener at a time. */
+	void (*watch)(void *ctx, const struct vrs_xlate_listener *l);
+	void *ctx;
+};
+
 #endif

@@ -56,7 +56,7 @@ int open_pair_at(unsigned num, uint64_t features, bool big_endian,
 				     .start = start};
 	int rc = vrs_qpair_open(&qp, m, &c);
 	vq = vrs_ring_driver_vq(qp.dq);
-	dev = qp.dev;
+	dev = vrs_ring_device_vqdev(qp.dev);
 	return rc;
 }
 

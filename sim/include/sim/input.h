@@ -99,6 +99,10 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
 /* A fuzz target of one driver: every input this process parses runs it,
  * whatever its driver byte says (-1, the default: the byte decides). */
 void vrs_input_set_driver(int driver);
+/* The same for the device side under test (sim/devsides.h): no byte of
+ * the input names one, so a target of another device side than vrsim's
+ * says so here (-1, the default: vrsim's, what the config block means). */
+void vrs_input_set_device_side(int id);
 
 /* Print an input as a readable program: its configuration, then every
  * event of its run. Runs in RECORD mode and restores the report mode. */

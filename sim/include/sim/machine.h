@@ -13,6 +13,7 @@
 #include "vrsim/bus.h"
 #include "vrsim/dma.h"
 #include "vrsim/gmem.h"
+#include "vrsim/xlate.h"
 
 struct vrs_machine_config {
 	size_t mem_bytes;	/* guest memory; default 16 MiB */
@@ -56,6 +57,16 @@ const struct vrs_dma *vrs_machine_dma(const struct vrs_machine *m);
 /* The no-DMA-API path: bus address = GPA, no bounce, nothing shared. */
 const struct vrs_dma *vrs_machine_phys(const struct vrs_machine *m);
 const struct vrs_bus *vrs_machine_bus(const struct vrs_machine *m);
+/* For a device side that translates bus addresses itself (vrsim/device.h,
+ * struct vrs_vqdev_config): guest memory by GPA with the platform's
+ * checks (restricted-pool window, private pages, outside memory) and no
+ * translation; whether the device's bus address is the GPA itself (the
+ * GPA view, or the IOMMU-if-ACCESS_PLATFORM view without it); and the
+ * IOMMU's mappings to mirror when the device's bus goes through the
+ * IOMMU (NULL otherwise). As set up for the current run. */
+const struct vrs_bus *vrs_machine_phys_bus(const struct vrs_machine *m);
+bool vrs_machine_bus_is_gpa(const struct vrs_machine *m);
+const struct vrs_xlate_mappings *vrs_machine_mappings(struct vrs_machine *m);
 /* IOMMU housekeeping a driver or the scheduler may trigger. */
 void vrs_machine_iommu_flush(struct vrs_machine *m);
 

@@ -7,11 +7,13 @@
 #define VRSIM_SIM_QPAIR_H
 
 #include "sim/machine.h"
+#include "vrsim/device.h"
 #include "vrsim/driver.h"
 #include "vrsim/vqdev.h"
 
 struct vrs_qpair_config {
 	const struct vrs_driver_ops *driver; /* NULL: vrsim's ring */
+	const struct vrs_device_ops *device; /* NULL: vrsim's */
 	unsigned index;
 	unsigned num;
 	uint64_t features;	/* negotiated */
@@ -34,15 +36,16 @@ struct vrs_qpair_config {
 struct vrs_qpair {
 	const struct vrs_driver_ops *driver;
 	struct vrs_driver_queue *dq;
-	struct vrs_vqdev *dev;
+	const struct vrs_device_ops *device;
+	struct vrs_device_queue *dev;
 	struct vrs_machine *m;
 	struct vrs_qpair_config cfg;
 };
 
 /* Both queues on the machine m (already set up for a run). A pair whose
  * objects exist from an earlier open (zeroed otherwise) restarts them, so
- * a run allocates no host memory for its queues; another driver's are
- * freed first. On failure nothing is left live (no ring, no mapping); the
+ * a run allocates no host memory for its queues; another driver's or
+ * device side's are freed first. On failure nothing is left live (no ring, no mapping); the
  * pair may be opened again or destroyed. */
 int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 		   const struct vrs_qpair_config *cfg);
@@ -51,7 +54,9 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 int vrs_qpair_reset(struct vrs_qpair *qp, unsigned new_num);
 /* The device alone starts over on the driver's current ring. */
 int vrs_qpair_reset_device(struct vrs_qpair *qp);
-/* The device's view of the driver's ring right now. */
+/* The device's view of the driver's ring right now, with what a device
+ * side that translates by itself needs of the machine (its mappings,
+ * physical bus, guest memory and whether a bus address is a GPA). */
 void vrs_qpair_device_config(const struct vrs_qpair *qp,
 			     struct vrs_vqdev_config *out);
 /* End of a run: the driver frees its ring and mappings, keeping its

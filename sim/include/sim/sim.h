@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "sim/devsides.h"
 #include "sim/drivers.h"
 #include "sim/policy.h"
 #include "vrsim/report.h"
@@ -22,6 +23,8 @@ int vrs_device_by_name(const char *name, enum vrs_device_kind *out);
 
 struct vrs_sim_config {
 	enum vrs_driver_id driver; /* the driver under test */
+	enum vrs_device_side_id device_side; /* the device side under test
+					      * (0: vrsim's own) */
 	enum vrs_platform_id platform;
 	enum vrs_policy policy;
 	enum vrs_device_kind device;
@@ -88,7 +91,8 @@ struct vrs_sim_result {
 struct vrs_sim;
 
 /* FEATURES_OK: what the driver accepts of what is offered (the packed
- * layout exists only with VERSION_1). */
+ * layout exists only with VERSION_1). The device offers only what its
+ * device side under test (cfg->device_side) can serve. */
 uint64_t vrs_sim_negotiate(const struct vrs_sim_config *cfg,
 			   const struct vrs_driver_ops *driver);
 
@@ -97,7 +101,8 @@ void vrs_sim_destroy(struct vrs_sim *s);
 
 /* Run one configuration. input may be NULL: the seeded generator then
  * drives cfg->steps steps. -EINVAL for a configuration that cannot be run
- * (bad queue size, unknown platform); every byte stream is valid. */
+ * (bad queue size, unknown platform, a driver or device side this build
+ * does not have); every byte stream is valid. */
 int vrs_sim_run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		const uint8_t *input, size_t len, struct vrs_sim_result *res);
 
