@@ -79,6 +79,9 @@ void vrs_iommu_reset(struct vrs_iommu *io)
 	vrs_iotlb_invalidate_all(&io->tlb);
 	io->fq_len = 0;
 	memset(&io->stats, 0, sizeof(io->stats));
+	if (io->listener.unmap)
+		io->listener.unmap(io->listener.ctx, io->cfg.iova_base,
+				   io->cfg.aperture);
 }
 
 void vrs_iommu_set_lazy(struct vrs_iommu *io, bool lazy)
@@ -119,10 +122,21 @@ static vrs_dma_addr_t page_iova(const struct vrs_iommu *io, uint32_t page)
 	return io->cfg.iova_base + ((vrs_dma_addr_t)page << VRS_PAGE_SHIFT);
 }
 
+/* The listener is told when the device must stop using a mapping. */
+static void tell_unmap(struct vrs_iommu *io, uint32_t head)
+{
+	const struct vrs_iommu_rec *r = &io->rec[head];
+	if (io->listener.unmap)
+		io->listener.unmap(io->listener.ctx, page_iova(io, head),
+				   vrs_iommu_span(r->offset, r->size)
+					   << VRS_PAGE_SHIFT);
+}
+
 /* Invalidate and free one queued unmap. */
 static void retire(struct vrs_iommu *io, uint32_t head)
 {
 	uint8_t s = io->iova.state[head];
+	tell_unmap(io, head);
 	vrs_iotlb_invalidate(&io->tlb, head, vrs_iova_block_pages(s));
 	io->stats.invalidations++;
 	io->rec[head].pending = false;
@@ -172,6 +186,9 @@ int vrs_iommu_map_range(struct vrs_iommu *io, vrs_gpa_t gpa, size_t size,
 	io->rec[start] = (struct vrs_iommu_rec){
 		.size = size, .offset = (uint16_t)offset, .pending = false};
 	*iova = page_iova(io, start) + offset;
+	if (io->listener.map)
+		io->listener.map(io->listener.ctx, page_iova(io, start),
+				 page_gpa, n << VRS_PAGE_SHIFT, prot);
 	return 0;
 }
 
@@ -216,6 +233,7 @@ int vrs_iommu_unmap_range(struct vrs_iommu *io, vrs_dma_addr_t iova,
 	clear_ptes(io, head, n);
 	io->mapped_pages -= n;
 	if (!io->cfg.lazy) {
+		tell_unmap(io, head);
 		vrs_iotlb_invalidate(&io->tlb, head, n);
 		io->stats.invalidations++;
 		vrs_iova_free(&io->iova, head);
@@ -244,6 +262,55 @@ int vrs_iommu_lookup(const struct vrs_iommu *io, vrs_dma_addr_t iova,
 	if (prot)
 		*prot = (unsigned)(pte & VRS_PTE_PROT);
 	return 0;
+}
+
+/* Every present page, runs of contiguous IOVA, GPA and prot told as one
+ * mapping. Pending (lazy) unmaps are already gone from the table. */
+static void tell_live(struct vrs_iommu *io)
+{
+	struct vrs_xlate_listener *l = &io->listener;
+	uint64_t run_iova = 0, run_gpa = 0, run_len = 0;
+	unsigned run_prot = 0;
+	for (uint32_t page = 0; page < io->npages; page++) {
+		if (!io->top[page >> VRS_IOMMU_LEAF_SHIFT]) {
+			page |= VRS_IOMMU_LEAF_PTES - 1; /* skip the leaf */
+			continue;
+		}
+		uint64_t pte = vrs_iommu_pte(io, page);
+		vrs_dma_addr_t iova = page_iova(io, page);
+		vrs_gpa_t gpa = pte & VRS_PTE_GPA;
+		unsigned prot = (unsigned)(pte & VRS_PTE_PROT);
+		if (run_len && (!(pte & VRS_PTE_PRESENT) ||
+				iova != run_iova + run_len ||
+				gpa != run_gpa + run_len || prot != run_prot)) {
+			l->map(l->ctx, run_iova, run_gpa, run_len, run_prot);
+			run_len = 0;
+		}
+		if (!(pte & VRS_PTE_PRESENT))
+			continue;
+		if (!run_len) {
+			run_iova = iova;
+			run_gpa = gpa;
+			run_prot = prot;
+		}
+		run_len += VRS_PAGE_SIZE;
+	}
+	if (run_len)
+		l->map(l->ctx, run_iova, run_gpa, run_len, run_prot);
+}
+
+static void iommu_watch(void *ctx, const struct vrs_xlate_listener *l)
+{
+	struct vrs_iommu *io = ctx;
+	io->listener = l ? *l : (struct vrs_xlate_listener){0};
+	if (l && l->map)
+		tell_live(io);
+}
+
+const struct vrs_xlate_mappings *vrs_iommu_mappings(struct vrs_iommu *io)
+{
+	io->mappings = (struct vrs_xlate_mappings){iommu_watch, io};
+	return &io->mappings;
 }
 
 size_t vrs_iommu_mapped_pages(const struct vrs_iommu *io)

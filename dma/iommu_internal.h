@@ -114,6 +114,10 @@ struct vrs_iommu {
 	unsigned fq_len;
 
 	struct vrs_iommu_stats stats; /* since the last reset */
+
+	/* A device keeping its own copy of the mappings (vrs_iommu_mappings) */
+	struct vrs_xlate_listener listener; /* map == NULL: none */
+	struct vrs_xlate_mappings mappings;
 };
 
 static inline uint64_t vrs_iommu_pte(const struct vrs_iommu *io, uint32_t page)

@@ -65,6 +65,12 @@ void vrs_iommu_dma(struct vrs_iommu *io, struct vrs_dma *out);
 /* The device's view: IOTLB first, then a walk that fills it. */
 void vrs_iommu_xlate(struct vrs_iommu *io, struct vrs_xlate *out);
 
+/* The mappings as a device with its own IOTLB copy sees them (a vDPA
+ * device's vhost IOTLB): each map, each invalidation (at unmap when
+ * strict, at the flush when lazy) and a reset as one unmap of the whole
+ * aperture. VRS_IOMMU_READ/WRITE are VRS_XLATE_PERM_READ/WRITE. */
+const struct vrs_xlate_mappings *vrs_iommu_mappings(struct vrs_iommu *io);
+
 /* Validity check: page table, allocator and IOTLB agree. 0 or -EINVAL. */
 int vrs_iommu_check(const struct vrs_iommu *io);
 
