@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "contract.h"
+#include "kcall.h"
 #include "kernel/linux.h"
 #include "kernel_ring.h"
 #include "kshim/env.h"
@@ -66,27 +67,7 @@ static bool refuse_alloc(void *ctx, bool may_sleep)
 	return may_sleep ? b == 255 : b >= 240;
 }
 
-/* Enter the kernel: the queue's environment is current, and a BUG()
- * comes back here instead (the kernel thread died: the queue is dead and
- * the call yields fallback). Between the setjmp and a longjmp only the
- * kernel call runs, which changes no local of the caller, so nothing the
- * caller reads afterwards is clobbered (-Wno-clobbered in CMakeLists). */
-#define KCALL(q, fallback, call)                                               \
-	({                                                                     \
-		jmp_buf __oops;                                                \
-		__typeof__(call) __r;                                          \
-		kshim_enter(&(q)->env);                                        \
-		(q)->env.oops = &__oops;                                       \
-		if (_setjmp(__oops)) {                                         \
-			oopsed(q);                                             \
-			__r = (fallback);                                      \
-		} else {                                                       \
-			__r = (call);                                          \
-		}                                                              \
-		(q)->env.oops = NULL;                                          \
-		__r;                                                           \
-	})
-#define KVOID(q, call) ((void)KCALL(q, 0, ((call), 0)))
+/* KCALL (kcall.h) unwinds a BUG() to here. */
 
 static void oopsed(struct lq *q)
 {

@@ -111,6 +111,7 @@ const struct vrs_device_ops vrs_ring_device = {
 		    VRS_BIT(VRS_F_RING_PACKED) | VRS_BIT(VRS_F_IN_ORDER) |
 		    VRS_BIT(VRS_F_NOTIFICATION_DATA) |
 		    VRS_BIT(VRS_F_RING_RESET),
+	.legacy_big_endian = true,
 	.create = ring_dev_create,
 	.destroy = ring_dev_destroy,
 	.reset = ring_dev_reset,

@@ -271,6 +271,10 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 	if (!vrs_has_feature(side->features, VRS_F_RING_PACKED))
 		while (cfg->queue_size & (cfg->queue_size - 1))
 			cfg->queue_size += cfg->queue_size & -cfg->queue_size;
+	/* ... and a little-endian guest when it reads legacy rings only in
+	 * the host's byte order. */
+	if (!side->legacy_big_endian)
+		cfg->big_endian_guest = false;
 	if (driver->decide)
 		return prepare_deciding_driver(role, driver, plat, cfg);
 	bool ap = vrs_has_feature(cfg->offered & cfg->driver_features,

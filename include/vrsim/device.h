@@ -24,6 +24,9 @@ struct vrs_device_ops {
 	const char *summary;
 	/* The ring feature bits it can serve (vringh: no RING_PACKED). */
 	uint64_t features;
+	/* Whether it reads a big-endian guest's legacy ring (vringh reads a
+	 * legacy ring in the host's order: it has no VHOST_SET_VRING_ENDIAN). */
+	bool legacy_big_endian;
 
 	int (*create)(const struct vrs_vqdev_config *cfg,
 		      struct vrs_device_queue **out);

@@ -27,6 +27,8 @@ void kshim_enter(struct kshim_env *env)
 	current_env = env;
 	env->map_failures = 0;
 	env->alloc_refusals = 0;
+	env->accesses = 0;
+	env->stuck = false;
 }
 
 /* ---- alarms ---- */
@@ -65,6 +67,16 @@ void kshim_printk(const char *level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(current_env->msg, sizeof(current_env->msg), fmt, ap);
 	va_end(ap);
+	size_t n = strlen(current_env->msg);
+	if (n && current_env->msg[n - 1] == '\n')
+		current_env->msg[n - 1] = '\0';
+}
+
+void kshim_vprintk(const char *fmt, va_list ap)
+{
+	if (!current_env)
+		return;
+	vsnprintf(current_env->msg, sizeof(current_env->msg), fmt, ap);
 	size_t n = strlen(current_env->msg);
 	if (n && current_env->msg[n - 1] == '\n')
 		current_env->msg[n - 1] = '\0';
@@ -167,6 +179,15 @@ void *kshim_kmalloc(size_t size, gfp_t gfp, const char *file, int line)
 	(void)file;
 	(void)line;
 	return alloc(size, gfp, true);
+}
+
+size_t kshim_alloc_size(const void *p)
+{
+	struct kshim_env *e = env_or_bug();
+	for (size_t i = e->nallocs; i-- > 0;)
+		if (e->allocs[i].p == p)
+			return e->allocs[i].size;
+	return 0;
 }
 
 void kfree(const void *p)

@@ -5,6 +5,7 @@
 #ifndef VRSIM_KERNEL_KERNELS_H
 #define VRSIM_KERNEL_KERNELS_H
 
+#include "vrsim/device.h"
 #include "vrsim/driver.h"
 
 struct virtqueue;
@@ -14,6 +15,9 @@ struct vrs_linux_kernel {
 	const char *release; /* "6.12.117" */
 	const struct vrs_driver_ops *(*ops)(void);
 	struct virtqueue *(*virtqueue)(const struct vrs_driver_queue *q);
+	/* Its vringh (NULL when the tree had none): _iotlb and _kern. */
+	const struct vrs_device_ops *(*device)(void);
+	const struct vrs_device_ops *(*device_kern)(void);
 };
 
 /* First source first (the plain-named fuzz targets' kernel); ends with a

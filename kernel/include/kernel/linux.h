@@ -13,6 +13,12 @@ const struct vrs_driver_ops *vrs_linux_driver_ops(void);
  * or after shutdown), for tests and benchmarks that look inside. */
 struct virtqueue;
 struct virtqueue *vrs_linux_virtqueue(const struct vrs_driver_queue *q);
+/* Linux's vringh as a device side under test (kernel/device.c): the
+ * _iotlb flavour ("linux") and the _kern one ("linux-kern"). NULL when
+ * the kernel tree had no drivers/vhost/vringh.c. */
+struct vrs_device_ops;
+const struct vrs_device_ops *vrs_linux_device_ops(void);
+const struct vrs_device_ops *vrs_linux_device_kern_ops(void);
 /* The kernel release the ring was built from ("6.12.117"). */
 extern const char vrs_linux_release[];
 

@@ -162,6 +162,7 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
+#define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
 #define list_for_each_entry(pos, head, member)                                 \
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);         \
 	     &pos->member != (head);                                           \
@@ -189,6 +190,20 @@ struct completion {
 
 /* RCU: one thread, so every grace period has already passed. */
 static inline void synchronize_rcu(void) { }
+#define rcu_assign_pointer(p, v) WRITE_ONCE((p), (v))
+#define rcu_dereference_raw(p) READ_ONCE(p)
+
+/* Kconfig: the options the device side's headers test. vringh's iotlb
+ * flavour is built (CONFIG_VHOST_IOTLB); an option is on when it is
+ * defined to 1, as the kernel's kconfig.h reads it. */
+#define CONFIG_VHOST_IOTLB 1
+#define __KSHIM_ARG_PLACEHOLDER_1 0,
+#define __kshim_take_second(ignored, val, ...) val
+#define __kshim_is_defined(x) ___kshim_is_defined(x)
+#define ___kshim_is_defined(val) ____kshim_is_defined(__KSHIM_ARG_PLACEHOLDER_##val)
+#define ____kshim_is_defined(arg1) __kshim_take_second(arg1 1, 0)
+#define IS_ENABLED(option) __kshim_is_defined(option)
+#define IS_REACHABLE(option) __kshim_is_defined(option)
 
 /* CPU masks are only named by virtio_config.h's affinity hooks. */
 struct cpumask;
@@ -200,6 +215,7 @@ struct cpumask;
 #define MODULE_LICENSE(s)
 #define MODULE_DESCRIPTION(s)
 #define MODULE_AUTHOR(s)
+#define MODULE_VERSION(s)
 #define THIS_MODULE ((struct module *)0)
 struct module;
 

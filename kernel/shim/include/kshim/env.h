@@ -12,6 +12,7 @@
 
 struct vrs_dma;
 struct vrs_kmem;
+struct vrs_bus;
 
 struct kshim_alloc {
 	void *p;
@@ -37,6 +38,18 @@ struct kshim_env {
 	 * leak check (host memory: a device cannot scribble on it). */
 	struct kshim_alloc *allocs;
 	size_t nallocs, cap;
+
+	/* The device side (kshim/vhost.h): where the addresses vringh
+	 * reaches guest memory by go, and the bytes of guest memory below
+	 * which a _kern flavour "pointer" is a bus address. */
+	const struct vrs_bus *bus;
+	uint64_t bus_below;
+	/* Liveness of the device side: accesses in the current call, the
+	 * most one call may make (0: no bound), the last few addresses
+	 * (the chain it was walking), and whether the bound ended it. */
+	unsigned accesses, access_limit;
+	uint64_t recent[8];
+	bool stuck;
 
 	jmp_buf *oops; /* where BUG() unwinds to; NULL: abort */
 	char msg[200]; /* the last line the kernel printed */

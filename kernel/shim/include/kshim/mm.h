@@ -33,6 +33,8 @@ struct page;
 
 void *kshim_kmalloc(size_t size, gfp_t gfp, const char *file, int line);
 void kfree(const void *p);
+/* The size of a live kmalloc allocation; 0 if unknown. */
+size_t kshim_alloc_size(const void *p);
 void *kshim_alloc_pages_exact(size_t size, gfp_t gfp);
 void free_pages_exact(void *p, size_t size);
 phys_addr_t kshim_virt_to_phys(const volatile void *p);

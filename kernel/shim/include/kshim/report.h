@@ -14,6 +14,8 @@ bool kshim_warn(bool cond, bool once, bool *done, const char *what,
 		const char *file, int line);
 void kshim_printk(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+void kshim_vprintk(const char *fmt, va_list ap);
 
 #define BUG() kshim_bug("BUG()", __FILE__, __LINE__)
 #define BUG_ON(cond)                                                           \
@@ -46,10 +48,13 @@ void kshim_printk(const char *level, const char *fmt, ...)
 #define KERN_WARNING "warn"
 #define KERN_INFO "info"
 #define KERN_DEBUG "debug"
+#define KERN_NOTICE "notice"
 #define printk(fmt...) kshim_printk("info", fmt)
 #define pr_err(fmt...) kshim_printk("err", fmt)
 #define pr_warn(fmt...) kshim_printk("warn", fmt)
 #define pr_info(fmt...) kshim_printk("info", fmt)
+#define pr_notice(fmt...) kshim_printk("notice", fmt)
+#define vprintk(fmt, ap) kshim_vprintk(fmt, ap)
 /* pr_debug is compiled out in a kernel built without DEBUG: it costs
  * nothing there, and costs nothing here. */
 #define pr_debug(fmt...) do { if (0) kshim_printk("debug", fmt); } while (0)

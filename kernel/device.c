@@ -1,0 +1,571 @@
+/* Linux's vringh (drivers/vhost/vringh.c) behind vrsim's device-side
+ * interface (vrsim/device.h), driven the way the kernel's vDPA simulator
+ * drives it: getdesc, the model device's work on the iov, complete,
+ * need_notify.
+ *
+ * Two flavours. "linux" is the _iotlb one: every ring and buffer address
+ * goes through a struct vhost_iotlb (drivers/vhost/iotlb.c) that mirrors
+ * the machine's IOMMU mappings (IOVA to GPA with permissions, told of
+ * each map and invalidation) when the device sits behind the IOMMU, and
+ * holds one identity range [0, ULONG_MAX] otherwise, as vdpa_sim does.
+ * "linux-kern" is the _kern one: the ring by host pointer, descriptor
+ * addresses as "kernel pointers" that the shim sends to the bus
+ * (kshim/kern_memcpy.h); it needs a platform where a bus address is a
+ * GPA. vringh is split-ring only: neither offers RING_PACKED. */
+#include <linux/vhost_iotlb.h>
+#include <linux/vringh.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kcall.h"
+#include "kernel/linux.h"
+#include "vrsim/device.h"
+#include "vrsim/report.h"
+#include "vrsim/virtio.h"
+
+#define KIOV_INLINE 16
+/* vdpa_sim's max_iotlb_entries default */
+#define IOTLB_ENTRIES 2048
+
+struct flavour {
+	const char *prefix; /* for messages: "vringh_getdesc_iotlb" */
+	int (*getdesc)(struct vringh *vrh, struct vringh_kiov *riov,
+		       struct vringh_kiov *wiov, u16 *head, gfp_t gfp);
+	int (*complete)(struct vringh *vrh, u16 head, u32 len);
+	int (*need_notify)(struct vringh *vrh);
+	bool (*notify_enable)(struct vringh *vrh);
+	void (*notify_disable)(struct vringh *vrh);
+};
+
+static const struct flavour iotlb_flavour = {
+	"iotlb", vringh_getdesc_iotlb, vringh_complete_iotlb,
+	vringh_need_notify_iotlb, vringh_notify_enable_iotlb,
+	vringh_notify_disable_iotlb,
+};
+
+static const struct flavour kern_flavour = {
+	"kern", vringh_getdesc_kern, vringh_complete_kern,
+	vringh_need_notify_kern, vringh_notify_enable_kern,
+	vringh_notify_disable_kern,
+};
+
+struct shadow_map {
+	vrs_dma_addr_t iova;
+	vrs_gpa_t gpa;
+	uint64_t size;
+	unsigned perm;
+};
+
+struct ld {
+	struct vrs_device_queue dq; /* first: the interface's view */
+	const struct flavour *fl;
+	struct kshim_env env;
+	struct vrs_kmem host; /* the host kernel's memory, not the guest's */
+	struct vringh vrh;
+	struct kvec rvec[KIOV_INLINE], wvec[KIOV_INLINE];
+	struct vringh_kiov riov, wiov;
+	struct vhost_iotlb *iotlb;
+	spinlock_t iotlb_lock;
+	struct vrs_xlate_listener listener;
+	const struct vrs_xlate_mappings *watching;
+	/* What the IOMMU told, kept apart from the vhost IOTLB: every access
+	 * vringh makes after its own translation must be granted by one of
+	 * these (checked, the bus it is given). */
+	struct shadow_map *maps;
+	unsigned nmaps, cap;
+	struct vrs_bus checked;
+	struct vrs_vqdev_config cfg;
+	unsigned inflight;
+	uint8_t popped[(VRS_MAX_QUEUE_SIZE + 7) / 8]; /* heads in flight */
+	bool broken, dead;
+	char why[240];
+};
+
+static struct ld *ld_of(const struct vrs_device_queue *d)
+{
+	return (struct ld *)d;
+}
+
+static void oopsed(struct ld *d)
+{
+	d->dead = d->broken = true;
+	if (d->env.stuck)
+		snprintf(d->why, sizeof(d->why), "stuck: %s",
+			 vrs_report_last(VRS_FIND_LIVENESS));
+	else
+		snprintf(d->why, sizeof(d->why), "kernel BUG: %s",
+			 vrs_report_last(VRS_FIND_KERNEL_BUG));
+}
+
+static void *host_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void host_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(p);
+}
+
+static const char *errname(int err)
+{
+	switch (-err) {
+	case EINVAL: return "-EINVAL";
+	case EFAULT: return "-EFAULT";
+	case EPERM: return "-EPERM";
+	case ENOBUFS: return "-ENOBUFS";
+	case ENOMEM: return "-ENOMEM";
+	case ENOSPC: return "-ENOSPC";
+	case ELOOP: return "-ELOOP";
+	case EIO: return "-EIO";
+	}
+	return "an unexpected errno";
+}
+
+/* Refuse the ring from now on, with vringh's own words when it had any. */
+static int refuse(struct ld *d, const char *call, int err)
+{
+	d->broken = true;
+	snprintf(d->why, sizeof(d->why), "vringh_%s_%s: %s%s%s", call,
+		 d->fl->prefix, errname(err), d->env.msg[0] ? ": " : "",
+		 d->env.msg);
+	return err == -EFAULT ? -EFAULT : -EPROTO;
+}
+
+/* ---- the vhost IOTLB, told of the IOMMU's mappings ---- */
+
+static unsigned vhost_perm(unsigned perm)
+{
+	return (perm & VRS_XLATE_PERM_READ ? VHOST_MAP_RO : 0) |
+	       (perm & VRS_XLATE_PERM_WRITE ? VHOST_MAP_WO : 0);
+}
+
+static void shadow_add(struct ld *d, vrs_dma_addr_t iova, vrs_gpa_t gpa,
+		       uint64_t size, unsigned perm)
+{
+	if (d->nmaps == d->cap) {
+		unsigned cap = d->cap ? 2 * d->cap : 64;
+		struct shadow_map *m = realloc(d->maps, cap * sizeof(*m));
+		if (!m) {
+			vrs_report(VRS_FIND_INTERNAL, "out of host memory");
+			return;
+		}
+		d->maps = m;
+		d->cap = cap;
+	}
+	d->maps[d->nmaps++] = (struct shadow_map){iova, gpa, size, perm};
+}
+
+static void shadow_remove(struct ld *d, vrs_dma_addr_t iova, uint64_t size)
+{
+	for (unsigned i = 0; i < d->nmaps;) {
+		const struct shadow_map *m = &d->maps[i];
+		if (m->iova >= iova && m->iova - iova < size)
+			d->maps[i] = d->maps[--d->nmaps];
+		else
+			i++;
+	}
+}
+
+/* Whether a live mapping grants perm on [gpa, gpa + len), page by page. */
+static bool granted(const struct ld *d, vrs_gpa_t gpa, size_t len,
+		    unsigned perm)
+{
+	vrs_gpa_t end = gpa + len;
+	while (gpa < end) {
+		const struct shadow_map *hit = NULL;
+		for (unsigned i = 0; i < d->nmaps && !hit; i++) {
+			const struct shadow_map *m = &d->maps[i];
+			if ((m->perm & perm) == perm && gpa >= m->gpa &&
+			    gpa - m->gpa < m->size)
+				hit = m;
+		}
+		if (!hit)
+			return false;
+		gpa = hit->gpa + hit->size;
+	}
+	return true;
+}
+
+static int checked_access(struct ld *d, vrs_gpa_t gpa, size_t len,
+			  unsigned perm)
+{
+	if (granted(d, gpa, len, perm))
+		return 0;
+	vrs_report(VRS_FIND_STALE_IOTLB,
+		   "vringh %s of %zu bytes at GPA 0x%llx that no live IOMMU "
+		   "mapping grants (a vhost IOTLB entry that outlived its "
+		   "unmap, or the wrong permission)",
+		   perm & VRS_XLATE_PERM_WRITE ? "write" : "read", len,
+		   (unsigned long long)gpa);
+	return -EFAULT;
+}
+
+static int checked_read(void *ctx, vrs_dma_addr_t addr, void *dst, size_t len)
+{
+	struct ld *d = ctx;
+	int rc = checked_access(d, addr, len, VRS_XLATE_PERM_READ);
+	return rc < 0 ? rc : vrs_bus_read(d->cfg.phys, addr, dst, len);
+}
+
+static int checked_write(void *ctx, vrs_dma_addr_t addr, const void *src,
+			 size_t len)
+{
+	struct ld *d = ctx;
+	int rc = checked_access(d, addr, len, VRS_XLATE_PERM_WRITE);
+	return rc < 0 ? rc : vrs_bus_write(d->cfg.phys, addr, src, len);
+}
+
+static const struct vrs_bus_ops checked_ops = {checked_read, checked_write};
+
+/* Called from inside whoever maps (often the Linux driver, in its own
+ * kernel call): the device's environment for the IOTLB's allocation,
+ * the caller's back afterwards. */
+static void iotlb_map(void *ctx, vrs_dma_addr_t iova, vrs_gpa_t gpa,
+		      size_t size, unsigned perm)
+{
+	struct ld *d = ctx;
+	shadow_add(d, iova, gpa, size, perm);
+	struct kshim_env *caller = kshim_current();
+	int rc = KCALL(d, -EFAULT,
+		       vhost_iotlb_add_range(d->iotlb, iova, iova + size - 1,
+					     gpa, vhost_perm(perm)));
+	kshim_set_env(caller);
+	if (rc < 0)
+		vrs_report(VRS_FIND_INTERNAL,
+			   "vhost_iotlb_add_range(0x%llx, %zu): %s",
+			   (unsigned long long)iova, size, errname(rc));
+}
+
+static void iotlb_unmap(void *ctx, vrs_dma_addr_t iova, size_t size)
+{
+	struct ld *d = ctx;
+	shadow_remove(d, iova, size);
+	struct kshim_env *caller = kshim_current();
+	KVOID(d, vhost_iotlb_del_range(d->iotlb, iova, iova + size - 1));
+	kshim_set_env(caller);
+}
+
+static void stop_watching(struct ld *d)
+{
+	if (d->watching)
+		d->watching->watch(d->watching->ctx, NULL);
+	d->watching = NULL;
+}
+
+/* ---- set-up ---- */
+
+/* The ring's host address for the _kern flavour: the bus address is a GPA. */
+static void *ring_host(struct ld *d, vrs_dma_addr_t addr, size_t len)
+{
+	return d->cfg.gm ? vrs_gmem_hva(d->cfg.gm, addr, len) : NULL;
+}
+
+static int start_kern(struct ld *d, uint64_t features)
+{
+	const struct vrs_vqdev_config *c = &d->cfg;
+	static const char probe = 0;
+	if (!c->bus_is_gpa || !c->gm)
+		return -EOPNOTSUPP; /* kernel pointers need GPAs */
+	d->env.bus = c->bus;
+	d->env.bus_below = vrs_gmem_size(c->gm);
+	/* kern_memcpy.h tells bus addresses from host ones by value */
+	if ((uintptr_t)&probe < d->env.bus_below ||
+	    (uintptr_t)d < d->env.bus_below)
+		return -EOPNOTSUPP;
+	unsigned num = c->num;
+	void *desc = ring_host(d, c->addrs.desc, 16ul * num);
+	void *avail = ring_host(d, c->addrs.driver, 6 + 2ul * num);
+	void *used = ring_host(d, c->addrs.device, 6 + 8ul * num);
+	if (!desc || !avail || !used)
+		return -EFAULT;
+	return KCALL(d, -EIO,
+		     vringh_init_kern(&d->vrh, features, num, false, desc,
+				      avail, used));
+}
+
+static int start_iotlb(struct ld *d, uint64_t features)
+{
+	const struct vrs_vqdev_config *c = &d->cfg;
+	if (!d->iotlb)
+		d->iotlb = KCALL(d, NULL, vhost_iotlb_alloc(IOTLB_ENTRIES, 0));
+	if (!d->iotlb)
+		return -ENOMEM;
+	KVOID(d, vhost_iotlb_reset(d->iotlb));
+	if (c->mappings) {
+		/* behind the IOMMU: IOVA to GPA, then guest memory by GPA,
+		 * each access held to what the IOMMU grants */
+		if (!c->phys)
+			return -EINVAL;
+		d->checked = (struct vrs_bus){&checked_ops, d};
+		d->env.bus = &d->checked;
+		d->nmaps = 0;
+		d->listener = (struct vrs_xlate_listener){iotlb_map,
+							   iotlb_unmap, d};
+		d->watching = c->mappings;
+		c->mappings->watch(c->mappings->ctx, &d->listener);
+	} else {
+		d->env.bus = c->bus;
+		int rc = KCALL(d, -EIO,
+			       vhost_iotlb_add_range(d->iotlb, 0, ULONG_MAX, 0,
+						     VHOST_MAP_RW));
+		if (rc < 0)
+			return rc;
+	}
+	if (!d->env.bus)
+		return -EINVAL;
+	d->env.bus_below = 0;
+	int rc = KCALL(d, -EIO,
+		       vringh_init_iotlb(&d->vrh, features, c->num, false,
+					 (void *)(uintptr_t)c->addrs.desc,
+					 (void *)(uintptr_t)c->addrs.driver,
+					 (void *)(uintptr_t)c->addrs.device));
+	if (rc == 0)
+		KVOID(d, vringh_set_iotlb(&d->vrh, d->iotlb, &d->iotlb_lock));
+	return rc;
+}
+
+static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
+{
+	stop_watching(d);
+	d->cfg = *cfg;
+	d->broken = d->dead = false;
+	d->why[0] = '\0';
+	d->inflight = 0;
+	memset(d->popped, 0, sizeof(d->popped));
+	d->env.msg[0] = '\0';
+	if (cfg->num == 0 || cfg->num > VRS_MAX_QUEUE_SIZE || !cfg->bus ||
+	    (cfg->features & VRS_BIT(VRS_F_RING_PACKED))) {
+		return -EINVAL;
+	}
+	vringh_kiov_init(&d->riov, d->rvec, KIOV_INLINE);
+	vringh_kiov_init(&d->wiov, d->wvec, KIOV_INLINE);
+	spin_lock_init(&d->iotlb_lock);
+	int rc = d->fl == &kern_flavour ? start_kern(d, cfg->features)
+					: start_iotlb(d, cfg->features);
+	if (rc < 0) {
+		stop_watching(d);
+		return rc;
+	}
+	/* vringh starts at zero; the harness may start the ring elsewhere */
+	d->vrh.last_avail_idx = d->vrh.last_used_idx = cfg->start;
+	return 0;
+}
+
+static int create(const struct vrs_device_ops *ops, const struct flavour *fl,
+		  const struct vrs_vqdev_config *cfg,
+		  struct vrs_device_queue **out)
+{
+	struct ld *d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->dq.ops = ops;
+	d->fl = fl;
+	d->host = (struct vrs_kmem){host_alloc, host_free, NULL};
+	d->env.kmem = &d->host;
+	int rc = start(d, cfg);
+	if (rc < 0) {
+		ops->destroy(&d->dq);
+		return rc;
+	}
+	*out = &d->dq;
+	return 0;
+}
+
+static void ld_destroy(struct vrs_device_queue *dq)
+{
+	struct ld *d = ld_of(dq);
+	if (!d)
+		return;
+	stop_watching(d);
+	if (d->iotlb)
+		KVOID(d, vhost_iotlb_free(d->iotlb));
+	KVOID(d, (vringh_kiov_cleanup(&d->riov), vringh_kiov_cleanup(&d->wiov)));
+	kshim_env_free(&d->env);
+	kshim_set_env(NULL);
+	free(d->maps);
+	free(d);
+}
+
+static int ld_reset(struct vrs_device_queue *dq,
+		    const struct vrs_vqdev_config *cfg)
+{
+	return start(ld_of(dq), cfg);
+}
+
+/* ---- the ring ---- */
+
+static void append(struct vrs_vqdev_req *req, const struct vringh_kiov *kiov,
+		   bool write)
+{
+	for (unsigned i = kiov->i; i < kiov->used; i++) {
+		req->iov[req->niov++] = (struct vrs_iov){
+			.addr = (uintptr_t)kiov->iov[i].iov_base,
+			.len = (uint32_t)kiov->iov[i].iov_len,
+			.write = write,
+		};
+		if (write)
+			req->in_len += kiov->iov[i].iov_len;
+		else
+			req->out_len += kiov->iov[i].iov_len;
+	}
+}
+
+static int ld_pop(struct vrs_device_queue *dq, struct vrs_vqdev_req *req)
+{
+	struct ld *d = ld_of(dq);
+	if (d->broken)
+		return -EPROTO;
+	u16 head = 0;
+	d->env.msg[0] = '\0';
+	/* a chain is at most num descriptors (and one indirect table), each
+	 * read as at most two pieces, and the ring's indices */
+	d->env.access_limit = 4 * d->cfg.num + 64;
+	int rc = KCALL(d, -EIO,
+		       d->fl->getdesc(&d->vrh, &d->riov, &d->wiov, &head,
+				      GFP_ATOMIC));
+	d->env.access_limit = 0;
+	if (rc == 0)
+		return -EAGAIN;
+	if (rc < 0)
+		return d->dead ? -EPROTO : refuse(d, "getdesc", rc);
+	unsigned n = (d->riov.used - d->riov.i) + (d->wiov.used - d->wiov.i);
+	if (n > req->iov_cap) {
+		snprintf(d->why, sizeof(d->why),
+			 "chain of %u segments, room for %u", n, req->iov_cap);
+		d->broken = true;
+		return -ENOSPC;
+	}
+	req->id = head;
+	req->ndesc = 1;
+	req->niov = req->nout = req->nin = 0;
+	req->out_len = req->in_len = 0;
+	append(req, &d->riov, false);
+	req->nout = req->niov;
+	append(req, &d->wiov, true);
+	req->nin = req->niov - req->nout;
+	if (head < d->cfg.num && !(d->popped[head / 8] & (1u << head % 8))) {
+		d->popped[head / 8] |= (uint8_t)(1u << head % 8);
+		d->inflight++;
+	}
+	return 0;
+}
+
+static int ld_push(struct vrs_device_queue *dq, const struct vrs_vqdev_req *req,
+		   uint32_t len)
+{
+	struct ld *d = ld_of(dq);
+	if (d->broken)
+		return -EPROTO;
+	u16 head = req->id;
+	if (head < d->cfg.num && (d->popped[head / 8] & (1u << head % 8))) {
+		d->popped[head / 8] &= (uint8_t)~(1u << head % 8);
+		d->inflight--;
+	}
+	d->env.msg[0] = '\0';
+	int rc = KCALL(d, -EIO, d->fl->complete(&d->vrh, head, len));
+	return rc < 0 ? (d->dead ? -EPROTO : refuse(d, "complete", rc)) : 0;
+}
+
+static bool ld_need_interrupt(struct vrs_device_queue *dq)
+{
+	struct ld *d = ld_of(dq);
+	if (d->broken)
+		return false;
+	int rc = KCALL(d, -EIO, d->fl->need_notify(&d->vrh));
+	if (rc < 0 && !d->dead)
+		refuse(d, "need_notify", rc);
+	return rc > 0;
+}
+
+static int ld_set_kicks(struct vrs_device_queue *dq, bool wanted)
+{
+	struct ld *d = ld_of(dq);
+	if (d->broken)
+		return -EPROTO;
+	if (wanted)
+		(void)KCALL(d, false, d->fl->notify_enable(&d->vrh));
+	else
+		KVOID(d, d->fl->notify_disable(&d->vrh));
+	return d->dead ? -EPROTO : 0;
+}
+
+static void ld_position(const struct vrs_device_queue *dq,
+			struct vrs_vqdev_position *out)
+{
+	const struct ld *d = ld_of(dq);
+	*out = (struct vrs_vqdev_position){
+		.avail = d->vrh.last_avail_idx,
+		.used = d->vrh.last_used_idx,
+	};
+}
+
+static unsigned ld_inflight(const struct vrs_device_queue *dq)
+{
+	return ld_of(dq)->inflight;
+}
+
+static bool ld_needs_reset(const struct vrs_device_queue *dq)
+{
+	return ld_of(dq)->broken;
+}
+
+static const char *ld_error(const struct vrs_device_queue *dq)
+{
+	return ld_of(dq)->why;
+}
+
+static int create_iotlb(const struct vrs_vqdev_config *cfg,
+			struct vrs_device_queue **out);
+static int create_kern(const struct vrs_vqdev_config *cfg,
+		       struct vrs_device_queue **out);
+
+#define VRINGH_FEATURES                                                        \
+	(VRS_BIT(VRS_F_INDIRECT_DESC) | VRS_BIT(VRS_F_EVENT_IDX) |             \
+	 VRS_BIT(VRS_F_VERSION_1) | VRS_BIT(VRS_F_ACCESS_PLATFORM) |          \
+	 VRS_BIT(VRS_F_RING_RESET))
+
+/* The two flavours differ only in name and creation. */
+#define VRINGH_OPS(ops_name, text, create_fn)                                 \
+	{                                                                      \
+		.name = ops_name, .summary = text,                             \
+		.features = VRINGH_FEATURES, .create = create_fn,              \
+		.destroy = ld_destroy, .reset = ld_reset, .pop = ld_pop,       \
+		.push = ld_push, .need_interrupt = ld_need_interrupt,          \
+		.set_kicks = ld_set_kicks, .position = ld_position,            \
+		.inflight = ld_inflight, .needs_reset = ld_needs_reset,        \
+		.error = ld_error,                                             \
+	}
+
+static const struct vrs_device_ops linux_device = VRINGH_OPS(
+	"linux", "Linux's vringh, _iotlb flavour (vhost IOTLB), split only",
+	create_iotlb);
+static const struct vrs_device_ops linux_device_kern = VRINGH_OPS(
+	"linux-kern", "Linux's vringh, _kern flavour (GPA platforms), split only",
+	create_kern);
+
+static int create_iotlb(const struct vrs_vqdev_config *cfg,
+			struct vrs_device_queue **out)
+{
+	return create(&linux_device, &iotlb_flavour, cfg, out);
+}
+
+static int create_kern(const struct vrs_vqdev_config *cfg,
+		       struct vrs_device_queue **out)
+{
+	return create(&linux_device_kern, &kern_flavour, cfg, out);
+}
+
+const struct vrs_device_ops *vrs_linux_device_ops(void)
+{
+	return &linux_device;
+}
+
+const struct vrs_device_ops *vrs_linux_device_kern_ops(void)
+{
+	return &linux_device_kern;
+}

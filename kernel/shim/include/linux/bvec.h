@@ -1,0 +1,6 @@
+/* See kshim/vhost.h.
+ * (vrsim's kernel shim; see kshim/base.h) */
+#ifndef KSHIM_LINUX_BVEC_H
+#define KSHIM_LINUX_BVEC_H
+#include "kshim/vhost.h"
+#endif

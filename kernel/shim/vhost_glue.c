@@ -1,0 +1,165 @@
+/* The device side's memory words (kshim/vhost.h): every access vringh
+ * makes to guest memory becomes an access on the current queue's bus. */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kshim/env.h"
+#include "kshim/vhost.h"
+#include "vrsim/bus.h"
+#include "vrsim/report.h"
+
+static const struct vrs_bus *bus_or_bug(void)
+{
+	struct kshim_env *e = kshim_current();
+	if (!e || !e->bus)
+		kshim_bug("vringh touched guest memory outside a device call",
+			  __FILE__, __LINE__);
+	return e->bus;
+}
+
+/* Count one access; past the call's bound the device side is walking a
+ * chain it will never finish: a liveness finding naming the addresses it
+ * went round, and the call is ended as a BUG() would end it. */
+static void account(u64 addr)
+{
+	struct kshim_env *e = kshim_current();
+	e->recent[e->accesses % 8] = addr;
+	if (!e->access_limit || ++e->accesses <= e->access_limit)
+		return;
+	char chain[8 * 20] = "";
+	size_t n = 0;
+	for (unsigned k = 0; k < 8; k++)
+		n += (size_t)snprintf(chain + n, sizeof(chain) - n, " 0x%llx",
+				      (unsigned long long)e->recent[(e->accesses + k) % 8]);
+	e->stuck = true;
+	vrs_report(VRS_FIND_LIVENESS,
+		   "device side: %u guest-memory accesses in one call without "
+		   "finishing the chain; the last at%s",
+		   e->accesses - 1, chain);
+	if (e->oops)
+		longjmp(*e->oops, 1);
+	abort();
+}
+
+/* Walk the iter's bio_vecs, moving up to bytes; stop at the first
+ * refused access, as a real copy stops at a fault. */
+static size_t bvec_copy(struct iov_iter *i, uint8_t *buf, size_t bytes,
+			bool to_guest)
+{
+	const struct vrs_bus *bus = bus_or_bug();
+	if (i->type != KSHIM_ITER_BVEC)
+		return 0; /* the use_va variants are not driven */
+	const struct bio_vec *bv = i->vec;
+	size_t done = 0;
+	bytes = min(bytes, i->count);
+	for (unsigned long n = 0; n < i->nr && done < bytes; n++) {
+		size_t len = min((size_t)bv[n].bv_len, bytes - done);
+		u64 addr = kshim_page_bus(bv[n].bv_page) + bv[n].bv_offset;
+		account(addr);
+		int rc = to_guest ? vrs_bus_write(bus, addr, buf + done, len)
+				  : vrs_bus_read(bus, addr, buf + done, len);
+		if (rc < 0)
+			break;
+		done += len;
+	}
+	i->count -= done;
+	return done;
+}
+
+size_t copy_from_iter(void *dst, size_t bytes, struct iov_iter *i)
+{
+	return bvec_copy(i, dst, bytes, false);
+}
+
+size_t copy_to_iter(const void *src, size_t bytes, struct iov_iter *i)
+{
+	return bvec_copy(i, (uint8_t *)(uintptr_t)src, bytes, true);
+}
+
+/* kmap: the page through the bus into a bounce page; kunmap writes back
+ * the bytes that changed. vringh maps one page at a time; two levels
+ * are allowed. A page the bus refuses reads as zeros (the bus reported
+ * it). */
+struct bounce {
+	uint8_t data[PAGE_SIZE], orig[PAGE_SIZE];
+	u64 bus;
+	bool used, readable;
+};
+static struct bounce bounces[2];
+
+void *kshim_kmap(struct page *page)
+{
+	const struct vrs_bus *bus = bus_or_bug();
+	for (unsigned n = 0; n < 2; n++) {
+		struct bounce *b = &bounces[n];
+		if (b->used)
+			continue;
+		b->used = true;
+		b->bus = kshim_page_bus(page);
+		account(b->bus);
+		b->readable = vrs_bus_read(bus, b->bus, b->data, PAGE_SIZE) == 0;
+		if (!b->readable)
+			memset(b->data, 0, PAGE_SIZE);
+		memcpy(b->orig, b->data, PAGE_SIZE);
+		return b->data;
+	}
+	kshim_bug("kmap nested deeper than vringh ever does", __FILE__,
+		  __LINE__);
+}
+
+void kshim_kunmap(void *addr)
+{
+	const struct vrs_bus *bus = bus_or_bug();
+	for (unsigned n = 0; n < 2; n++) {
+		struct bounce *b = &bounces[n];
+		if (!b->used || (uint8_t *)addr != b->data)
+			continue;
+		b->used = false;
+		/* the changed run, written as the device wrote it; most maps
+		 * only read (memcmp says so at memory speed) */
+		if (!b->readable || memcmp(b->data, b->orig, PAGE_SIZE) == 0)
+			return;
+		size_t lo = 0, hi = PAGE_SIZE;
+		while (lo + 8 <= hi && memcmp(b->data + lo, b->orig + lo, 8) == 0)
+			lo += 8;
+		while (hi >= lo + 8 && memcmp(b->data + hi - 8, b->orig + hi - 8, 8) == 0)
+			hi -= 8;
+		while (lo < hi && b->data[lo] == b->orig[lo])
+			lo++;
+		while (hi > lo && b->data[hi - 1] == b->orig[hi - 1])
+			hi--;
+		if (lo < hi && b->readable)
+			vrs_bus_write(bus, b->bus + lo, b->data + lo, hi - lo);
+		return;
+	}
+	kshim_bug("kunmap of an address kmap never gave", __FILE__, __LINE__);
+}
+
+void *kshim_krealloc(const void *p, size_t size, gfp_t gfp)
+{
+	void *n = kmalloc(size, gfp);
+	if (!n || !p)
+		return n;
+	size_t old = kshim_alloc_size(p);
+	memcpy(n, p, min(old, size));
+	kfree(p);
+	return n;
+}
+
+void *kshim_kern_memcpy(void *dst, const void *src, size_t len)
+{
+	struct kshim_env *e = kshim_current();
+	uint64_t below = e && e->bus ? e->bus_below : 0;
+	if ((uintptr_t)src < below || (uintptr_t)dst < below)
+		account((uintptr_t)src < below ? (uintptr_t)src : (uintptr_t)dst);
+	if ((uintptr_t)src < below) {
+		if (vrs_bus_read(e->bus, (uintptr_t)src, dst, len) < 0)
+			memset(dst, 0, len); /* refused, and reported */
+	} else if ((uintptr_t)dst < below) {
+		vrs_bus_write(e->bus, (uintptr_t)dst, src, len);
+	} else {
+		(memcpy)(dst, src, len);
+	}
+	return dst;
+}
