@@ -7,6 +7,7 @@
 #include "vrsim/guard.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@ static const char *const finding_names[VRS_FIND_COUNT] = {
 
 static struct {
 	enum vrs_report_mode mode;
-	unsigned nack;
+	unsigned nack, acknowledged;
+	bool ack_quiet[ACK_MAX];
 	enum vrs_finding ack_kind[ACK_MAX];
 	char ack_prefix[ACK_MAX][ACK_LEN];
 	uint64_t armed;
@@ -76,11 +78,12 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 	vsnprintf(msg, MSG_MAX, fmt, ap);
 	va_end(ap);
 	for (unsigned i = 0; i < oracle.nack; i++) {
-		size_t n = strlen(oracle.ack_prefix[i]);
 		if (oracle.ack_kind[i] == kind &&
-		    strncmp(msg, oracle.ack_prefix[i], n) == 0) {
-			fprintf(stderr, "vrsim: acknowledged [%s]: %s\n",
-				finding_names[kind], msg);
+		    fnmatch(oracle.ack_prefix[i], msg, FNM_NOESCAPE) == 0) {
+			oracle.acknowledged++;
+			if (!oracle.ack_quiet[i])
+				fprintf(stderr, "vrsim: acknowledged [%s]: %s\n",
+					finding_names[kind], msg);
 			return;
 		}
 	}
@@ -107,11 +110,43 @@ void vrs_report_invariant(const char *what, const char *cond,
 int vrs_report_acknowledge(enum vrs_finding kind, const char *prefix)
 {
 	if ((unsigned)kind >= VRS_FIND_COUNT || !*prefix ||
-	    strlen(prefix) >= ACK_LEN || oracle.nack == ACK_MAX)
+	    strlen(prefix) >= ACK_LEN - 1 || oracle.nack == ACK_MAX)
 		return -EINVAL;
 	oracle.ack_kind[oracle.nack] = kind;
-	strcpy(oracle.ack_prefix[oracle.nack++], prefix);
+	/* a prefix, in which * and ? stand for any text (a queue or chain
+	 * number) */
+	snprintf(oracle.ack_prefix[oracle.nack++], ACK_LEN, "%s*", prefix);
 	return 0;
+}
+
+int vrs_report_acknowledge_spec(const char *spec, bool quiet, char *why,
+				size_t len)
+{
+	char name[64];
+	const char *colon = strchr(spec, ':');
+	enum vrs_finding kind;
+	size_t n = colon ? (size_t)(colon - spec) : 0;
+	if (!colon || n >= sizeof(name)) {
+		snprintf(why, len, "needs KIND:PREFIX, not '%s'", spec);
+		return -EINVAL;
+	}
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	if (vrs_finding_by_name(name, &kind) < 0) {
+		snprintf(why, len, "no finding kind '%s'", name);
+		return -EINVAL;
+	}
+	if (vrs_report_acknowledge(kind, colon + 1) < 0) {
+		snprintf(why, len, "prefix empty, too long or too many");
+		return -EINVAL;
+	}
+	oracle.ack_quiet[oracle.nack - 1] = quiet;
+	return 0;
+}
+
+unsigned vrs_report_acknowledged(void)
+{
+	return oracle.acknowledged;
 }
 
 int vrs_finding_by_name(const char *name, enum vrs_finding *kind)

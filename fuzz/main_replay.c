@@ -154,22 +154,9 @@ static int encode(const char *description)
 /* --acknowledge KIND:PREFIX, the report layer's acknowledgement. */
 static int acknowledge(const char *arg)
 {
-	char name[64];
-	const char *colon = strchr(arg, ':');
-	enum vrs_finding kind;
-	size_t n = colon ? (size_t)(colon - arg) : 0;
-	if (!colon || n >= sizeof(name)) {
-		fprintf(stderr, "replay: --acknowledge needs KIND:PREFIX, not '%s'\n", arg);
-		return -1;
-	}
-	memcpy(name, arg, n);
-	name[n] = '\0';
-	if (vrs_finding_by_name(name, &kind) < 0) {
-		fprintf(stderr, "replay: --acknowledge: no finding kind '%s'\n", name);
-		return -1;
-	}
-	if (vrs_report_acknowledge(kind, colon + 1) < 0) {
-		fprintf(stderr, "replay: --acknowledge: prefix empty, too long or too many\n");
+	char why[160];
+	if (vrs_report_acknowledge_spec(arg, false, why, sizeof(why)) < 0) {
+		fprintf(stderr, "replay: --acknowledge: %s\n", why);
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,10 @@
 /* The simulation fuzz targets (fuzz_sim, fuzz_driver, fuzz_device): one
  * simulation per process, the input format of sim/input.h, the oracles
  * each role arms, and the context printed when one fires. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "fuzz/simtarget.h"
 #include "sim/input.h"
 #include "vrsim/report.h"
@@ -40,7 +44,13 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		return VRS_FIND_BIT(VRS_FIND_DMA_MISUSE) |
 		       VRS_FIND_BIT(VRS_FIND_PROTOCOL) |
 		       VRS_FIND_BIT(VRS_FIND_DEVICE_ACCEPTANCE) |
-		       VRS_FIND_BIT(VRS_FIND_INTERNAL);
+		       VRS_FIND_BIT(VRS_FIND_INTERNAL) |
+		       /* a kernel device side's own alarms, and a chain
+		        * it never finishes walking (kernel/device.c) */
+		       VRS_FIND_BIT(VRS_FIND_LIVENESS) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_BUG) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_WARN) |
+		       VRS_FIND_BIT(VRS_FIND_DIVERGENCE);
 	}
 	return VRS_FIND_ALL;
 }
@@ -55,9 +65,35 @@ static void print_context(void *ctx)
 		target_name);
 }
 
+/* VRSIM_ACKNOWLEDGE: KIND:PREFIX lines, the known findings a campaign
+ * steps over (catalogue entries with "Step-over: yes") so the fuzzer
+ * reaches past them; quiet, as a fuzzer meets them often. */
+static int acknowledge_from_env(const char *name)
+{
+	const char *env = getenv("VRSIM_ACKNOWLEDGE");
+	char spec[200], why[160];
+	while (env && *env) {
+		size_t n = strcspn(env, "\n");
+		if (n && n < sizeof(spec)) {
+			memcpy(spec, env, n);
+			spec[n] = '\0';
+			if (vrs_report_acknowledge_spec(spec, true, why,
+							sizeof(why)) < 0) {
+				fprintf(stderr, "%s: VRSIM_ACKNOWLEDGE: %s\n",
+					name, why);
+				return -EINVAL;
+			}
+		}
+		env += n + (env[n] != '\0');
+	}
+	return 0;
+}
+
 int vrs_fuzz_sim_init(const char *name, enum vrs_input_role r,
 		      enum vrs_driver_id driver)
 {
+	if (acknowledge_from_env(name) < 0)
+		return -EINVAL;
 	role = r;
 	target_name = name;
 	vrs_input_set_driver((int)driver);

@@ -64,12 +64,19 @@ void vrs_report(enum vrs_finding kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void vrs_report_set_mode(enum vrs_report_mode mode);
-/* Replays only (replay_* --acknowledge): a report of KIND whose message
- * starts with PREFIX is printed as "acknowledged" and neither counted nor
- * trapped, so an input can show what lies past a known kernel finding (a
- * catalogue entry's Acknowledge: line). 0, or -EINVAL (empty or too long
- * a prefix, too many). Fuzz targets never call it. */
+/* A report of KIND whose message starts with PREFIX (where * and ?
+ * stand for any text, as in a shell pattern) is printed as
+ * "acknowledged" (or, quiet, only counted in vrs_report_acknowledged)
+ * and neither counted as a finding nor trapped, so an input can show
+ * what lies past a known kernel finding (a catalogue entry's
+ * Acknowledge: line): replay_* --acknowledge, and the fuzz targets'
+ * VRSIM_ACKNOWLEDGE for the entries a campaign steps over. 0, or -EINVAL
+ * (empty or too long a prefix, too many). */
 int vrs_report_acknowledge(enum vrs_finding kind, const char *prefix);
+/* The same from "KIND:PREFIX": 0, or -EINVAL with why filled. */
+int vrs_report_acknowledge_spec(const char *spec, bool quiet, char *why,
+				size_t len);
+unsigned vrs_report_acknowledged(void);
 /* The kind a name such as "api-contract" stands for: 0 or -ENOENT. */
 int vrs_finding_by_name(const char *name, enum vrs_finding *kind);
 /* In ABORT mode, only the kinds in this mask (bit per kind) abort; the
