@@ -149,7 +149,10 @@ static int blk_serve(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 {
 	const struct vrs_iov *iov = req->iov;
 	unsigned n = req->niov;
-	if (n < 2 || iov[0].write || iov[0].len < BLK_HDR || !iov[n - 1].write)
+	/* The status byte needs a byte: a device side that takes
+	 * zero-length elements (Linux's vringh) hands one over. */
+	if (n < 2 || iov[0].write || iov[0].len < BLK_HDR ||
+	    !iov[n - 1].write || iov[n - 1].len == 0)
 		return -EPROTO;
 	uint8_t hdr[BLK_HDR];
 	if (vrs_bus_read(vrs_sim_bus(s), iov[0].addr, hdr, BLK_HDR) < 0)
