@@ -50,11 +50,33 @@ const char *vrs_cli_outcome_word(enum vrs_outcome o);
 const char *vrs_cli_path_name(enum vrs_policy_decision d);
 
 /* The Linux kernels built in (cli/kernels.c), first source first: how
- * many, the release of one ("6.12.117"), and making one the driver
- * --driver linux runs (0, or -ENOENT). main() registers the first. */
+ * many, the release of one ("6.12.117") and its version ("6.12"), the
+ * index a version or release names (or -ENOENT), and whether its tree had
+ * vringh (the device sides linux and linux-kern). */
 unsigned vrs_cli_kernel_count(void);
 const char *vrs_cli_kernel_release(unsigned i);
+const char *vrs_cli_kernel_version(unsigned i);
+int vrs_cli_kernel_by_name(const char *name);
+bool vrs_cli_kernel_has_device(unsigned i);
+/* Kernel i's device side id (linux or linux-kern), or NULL. */
+const struct vrs_device_ops *vrs_cli_kernel_device(unsigned i,
+						   enum vrs_device_side_id id);
+/* Make kernel i the one --driver linux runs (_driver), the one
+ * --device-side linux and linux-kern run (_device: -ENODEV when its tree
+ * had no vringh), or both (its device sides only when it has them): 0, or
+ * -ENOENT past the kernels built in. main() registers the first. */
+int vrs_cli_use_kernel_driver(unsigned i);
+int vrs_cli_use_kernel_device(unsigned i);
 int vrs_cli_use_kernel(unsigned i);
+/* The kernel registered now as the driver (false) or the device sides
+ * (true), or -1: none. */
+int vrs_cli_kernel_in_use(bool device);
+/* Whether a run's device side could not run on its platform at all
+ * (linux-kern where a bus address is not a GPA: its create says
+ * -EOPNOTSUPP and the run comes out broken before any step), and why. */
+bool vrs_cli_side_unsupported(const struct vrs_sim_config *cfg,
+			      const struct vrs_sim_result *r);
+const char *vrs_cli_unsupported_why(enum vrs_device_side_id side);
 
 /* The fuzz targets whose inputs the command line reads: every one the
  * registry knows (fuzz/registry.c) and, with kernels built in, the Linux

@@ -1,7 +1,9 @@
 /* vrsim matrix: the standard workload on every platform, under every
  * policy, with and without ACCESS_PLATFORM, as one table per device side
- * under test built in (or the one --device-side names); with --driver
- * linux, each Linux kernel built in beside vrsim's policies. */
+ * under test built in (or the one --device-side names), a Linux device
+ * side once per kernel built with vringh; with --driver linux, each Linux
+ * kernel built in beside vrsim's policies. */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <string.h>
@@ -15,7 +17,16 @@ struct matrix_opts {
 	struct vrs_sim_config cfg; /* platform, policy and offer set per cell */
 	enum format format;
 	bool one_side; /* --device-side: cfg.device_side's table alone */
+	bool unsupported; /* some cell was n/a */
 };
+
+/* A table: a device side, and for a Linux one the kernel whose vringh. */
+struct side_table {
+	enum vrs_device_side_id side;
+	int kernel; /* index for vrs_cli_use_kernel_device, or -1 */
+};
+
+#define MAX_TABLES (1 + 2 * 8)
 
 void vrs_cmd_matrix_usage(FILE *f)
 {
@@ -28,7 +39,8 @@ void vrs_cmd_matrix_usage(FILE *f)
 		"                        linux adds a column per kernel built in,\n"
 		"                        beside vrsim's ring under each policy\n"
 		"  --device-side NAME    the device side under test (default: a\n"
-		"                        table for each one built in)\n"
+		"                        table for each one built in; linux and\n"
+		"                        linux-kern: one per kernel built in)\n"
 		"  --device D            device model (default blk)\n"
 		"  --steps N             workload steps per run (default 200)\n"
 		"  --seed S              workload seed (default 1)\n"
@@ -39,7 +51,8 @@ void vrs_cmd_matrix_usage(FILE *f)
 		"Cells: works, dma-fault, private (device touched private "
 		"memory),\nrefused (clean refusal at FEATURES_OK), broken "
 		"(a side gave up on the ring),\nfinding (another oracle "
-		"fired).\n\n");
+		"fired), n/a (the device side cannot run on the\nplatform: "
+		"linux-kern where a bus address is not a GPA).\n\n");
 	vrs_cli_print_names(f);
 }
 
@@ -219,14 +232,25 @@ static int row(struct vrs_sim *sim, struct matrix_opts *o,
 		if (!ap)
 			cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
 		struct vrs_sim_result res;
-		if ((c[i].kernel >= 0 && vrs_cli_use_kernel((unsigned)c[i].kernel) < 0) ||
-		    vrs_sim_run(sim, &cfg, NULL, 0, &res) < 0) {
+		int rc = c[i].kernel >= 0
+				 ? vrs_cli_use_kernel_driver((unsigned)c[i].kernel)
+				 : 0;
+		if (rc == 0)
+			rc = vrs_sim_run(sim, &cfg, NULL, 0, &res);
+		if (rc == 0 && vrs_cli_side_unsupported(&cfg, &res))
+			rc = -EOPNOTSUPP;
+		if (rc < 0 && rc != -EOPNOTSUPP) {
 			printf("\n");
-			fprintf(stderr, "vrsim matrix: %s/%s cannot run\n",
-				name, c[i].name);
+			fprintf(stderr, "vrsim matrix: %s/%s cannot run: %s\n",
+				name, c[i].name, strerror(-rc));
 			return -1;
 		}
-		const char *w = vrs_cli_outcome_word(res.outcome);
+		/* linux-kern where a bus address is not a GPA */
+		if (rc == -EOPNOTSUPP)
+			o->unsupported = true;
+		const char *w = rc == -EOPNOTSUPP
+					? "n/a"
+					: vrs_cli_outcome_word(res.outcome);
 		if (o->format == FMT_MARKDOWN)
 			printf(" %s |", w);
 		else
@@ -236,20 +260,25 @@ static int row(struct vrs_sim *sim, struct matrix_opts *o,
 	return 0;
 }
 
-/* The table of the device side o->cfg.device_side, titled with the
- * driver (and the device side when name_side). */
+/* The table of the device side o->cfg.device_side (of kernel t->kernel,
+ * registered), titled with the driver (and the device side when
+ * name_side, with the kernel whose vringh it is). */
 static void table(struct vrs_sim *sim, struct matrix_opts *o, int pw,
-		  const struct column *c, unsigned n, bool name_side,
-		  int *status)
+		  const struct column *c, unsigned n,
+		  const struct side_table *t, bool name_side, int *status)
 {
 	const char *drv = vrs_driver_name(o->cfg.driver);
 	const char *side = vrs_device_side_name(o->cfg.device_side);
+	char of[64] = "";
+	if (t->kernel >= 0)
+		snprintf(of, sizeof(of), " (vringh of Linux %s)",
+			 vrs_cli_kernel_release((unsigned)t->kernel));
 	if (o->format == FMT_MARKDOWN && name_side)
-		printf("Driver `%s`, device side `%s`.\n\n", drv, side);
+		printf("Driver `%s`, device side `%s`%s.\n\n", drv, side, of);
 	else if (o->format == FMT_MARKDOWN)
 		printf("Driver `%s`.\n\n", drv);
 	else if (name_side)
-		printf("driver: %s, device side: %s\n", drv, side);
+		printf("driver: %s, device side: %s%s\n", drv, side, of);
 	else
 		printf("driver: %s\n", drv);
 	header(o->format, pw, c, n);
@@ -259,13 +288,18 @@ static void table(struct vrs_sim *sim, struct matrix_opts *o, int pw,
 				*status = VRS_EXIT_USAGE;
 }
 
-static void legend(enum format fmt, const struct column *c, unsigned n)
+static void legend(enum format fmt, const struct column *c, unsigned n,
+		   bool unsupported)
 {
 	printf("\n");
+	printf("AP: the device offers ACCESS_PLATFORM.\n");
+	if (unsupported)
+		printf("n/a: linux-kern cannot run on the platform: %s.\n",
+		       vrs_cli_unsupported_why(VRS_DEVSIDE_LINUX_KERN));
 	if (fmt == FMT_MARKDOWN)
-		printf("AP: the device offers ACCESS_PLATFORM.\n\n");
+		printf("\n");
 	else
-		printf("AP: the device offers ACCESS_PLATFORM.\npolicies:\n");
+		printf("policies:\n");
 	for (unsigned i = 0; i < n; i++) {
 		char what[160];
 		if (c[i].kernel >= 0)
@@ -281,6 +315,27 @@ static void legend(enum format fmt, const struct column *c, unsigned n)
 		else
 			printf("  %-20s %s\n", c[i].name, what);
 	}
+}
+
+/* The tables: vrsim's device side, then each Linux flavour once per
+ * kernel whose tree had vringh (first kernel first); or --device-side's
+ * alone (still once per kernel). */
+static unsigned tables_of(const struct matrix_opts *o, struct side_table *t)
+{
+	unsigned n = 0;
+	for (unsigned d = 0; d < VRS_DEVSIDE_COUNT; d++) {
+		enum vrs_device_side_id id = (enum vrs_device_side_id)d;
+		if (o->one_side && id != o->cfg.device_side)
+			continue;
+		if (id == VRS_DEVSIDE_VRSIM) {
+			t[n++] = (struct side_table){id, -1};
+			continue;
+		}
+		for (unsigned k = 0; k < vrs_cli_kernel_count() && n < MAX_TABLES; k++)
+			if (vrs_cli_kernel_device(k, id))
+				t[n++] = (struct side_table){id, (int)k};
+	}
+	return n;
 }
 
 int vrs_cmd_matrix(int argc, char **argv)
@@ -303,22 +358,27 @@ int vrs_cmd_matrix(int argc, char **argv)
 	int pw = platform_width();
 	struct column cols[MAX_COLUMNS];
 	unsigned ncols = columns(&o, cols);
-	enum vrs_device_side_id sides[VRS_DEVSIDE_COUNT];
-	unsigned nsides = 0;
-	for (unsigned d = 0; d < VRS_DEVSIDE_COUNT; d++)
-		if (o.one_side ? d == (unsigned)o.cfg.device_side
-			       : vrs_device_side_get((enum vrs_device_side_id)d) != NULL)
-			sides[nsides++] = (enum vrs_device_side_id)d;
+	struct side_table tables[MAX_TABLES];
+	unsigned ntables = tables_of(&o, tables);
 	int status = VRS_EXIT_CLEAN;
-	for (unsigned t = 0; t < nsides && status == VRS_EXIT_CLEAN; t++) {
-		o.cfg.device_side = sides[t];
+	for (unsigned t = 0; t < ntables && status == VRS_EXIT_CLEAN; t++) {
+		o.cfg.device_side = tables[t].side;
+		if (tables[t].kernel >= 0 &&
+		    vrs_cli_use_kernel_device((unsigned)tables[t].kernel) < 0) {
+			fprintf(stderr, "vrsim matrix: cannot register the device "
+				"sides of Linux %s\n",
+				vrs_cli_kernel_release((unsigned)tables[t].kernel));
+			status = VRS_EXIT_USAGE;
+			break;
+		}
 		if (t)
 			printf("\n");
-		table(sim, &o, pw, cols, ncols,
-		      nsides > 1 || sides[t] != VRS_DEVSIDE_VRSIM, &status);
+		table(sim, &o, pw, cols, ncols, &tables[t],
+		      ntables > 1 || tables[t].side != VRS_DEVSIDE_VRSIM,
+		      &status);
 	}
 	if (status == VRS_EXIT_CLEAN)
-		legend(o.format, cols, ncols);
+		legend(o.format, cols, ncols, o.unsupported);
 	vrs_sim_destroy(sim);
 	return status;
 }

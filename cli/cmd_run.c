@@ -16,6 +16,7 @@ struct run_opts {
 	bool no_ap, trace, steps_given;
 	unsigned trace_lines; /* 0: every kept event */
 	const char *input;    /* file of scheduler bytes, or NULL */
+	int kernel;	      /* --kernel's index, or -1 */
 };
 
 void vrs_cmd_run_usage(FILE *f)
@@ -27,6 +28,10 @@ void vrs_cmd_run_usage(FILE *f)
 		"  --device-side NAME    the device side under test: the code that\n"
 		"                        parses the ring (default vrsim); the device\n"
 		"                        offers only the ring features it serves\n"
+		"  --kernel VERSION      the Linux kernel built in that --driver linux\n"
+		"                        and --device-side linux|linux-kern run\n"
+		"                        (6.1, or a release such as 6.1.192; default\n"
+		"                        the first one built)\n"
 		"  --platform P          platform profile (default kvm)\n"
 		"  --policy POL          DMA-use policy of the driver (default today)\n"
 		"  --device D            device model (default blk)\n"
@@ -60,12 +65,13 @@ enum {
 	OPT_DRIVER = 256, OPT_PLATFORM, OPT_POLICY, OPT_DEVICE, OPT_OFFER, OPT_NO_AP,
 	OPT_QUEUE, OPT_STEPS, OPT_SEED, OPT_BIG_ENDIAN, OPT_LAZY, OPT_FAIL,
 	OPT_TRACE, OPT_TRACE_LINES, OPT_INPUT, OPT_START, OPT_STEADY,
-	OPT_DEVICE_SIDE,
+	OPT_DEVICE_SIDE, OPT_KERNEL,
 };
 
 static const struct option long_opts[] = {
 	{"driver", required_argument, NULL, OPT_DRIVER},
 	{"device-side", required_argument, NULL, OPT_DEVICE_SIDE},
+	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"platform", required_argument, NULL, OPT_PLATFORM},
 	{"policy", required_argument, NULL, OPT_POLICY},
 	{"device", required_argument, NULL, OPT_DEVICE},
@@ -86,6 +92,34 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* --kernel: that kernel's driver and device sides, registered now so
+ * that the --driver and --device-side after it find them. */
+static int use_kernel(struct run_opts *o, const char *arg)
+{
+	unsigned n = vrs_cli_kernel_count();
+	int k = vrs_cli_kernel_by_name(arg);
+	if (k < 0 && !n) {
+		fprintf(stderr, "vrsim: --kernel %s: no Linux kernel is built "
+			"into this vrsim (configure with -DVRSIM_LINUX_SRC="
+			"DIR|FILE.tar.xz, docs/linux-ring.md)\n", arg);
+		return -1;
+	}
+	if (k < 0) {
+		fprintf(stderr, "vrsim: unknown kernel '%s'; kernels here:", arg);
+		for (unsigned i = 0; i < n; i++)
+			fprintf(stderr, " %s (%s)", vrs_cli_kernel_version(i),
+				vrs_cli_kernel_release(i));
+		fputc('\n', stderr);
+		return -1;
+	}
+	if (vrs_cli_use_kernel((unsigned)k) < 0) {
+		fprintf(stderr, "vrsim: --kernel %s: cannot register it\n", arg);
+		return -1;
+	}
+	o->kernel = k;
+	return 0;
+}
+
 /* One option; -1 on a bad argument (already reported). */
 static int apply(void *ctx, int c, const char *arg)
 {
@@ -97,6 +131,8 @@ static int apply(void *ctx, int c, const char *arg)
 	case OPT_DRIVER: return vrs_cli_driver(arg, &cfg->driver);
 	case OPT_DEVICE_SIDE:
 		return vrs_cli_device_side(arg, &cfg->device_side);
+	case OPT_KERNEL:
+		return use_kernel(o, arg);
 	case OPT_PLATFORM: return vrs_cli_platform(arg, &cfg->platform);
 	case OPT_POLICY: return vrs_cli_policy(arg, &cfg->policy);
 	case OPT_DEVICE: return vrs_cli_device(arg, &cfg->device);
@@ -154,12 +190,24 @@ static int parse(int argc, char **argv, struct run_opts *o, bool *done)
 			.steps = 200,
 			.seed = 1,
 		},
+		.kernel = -1,
 	};
 	if (vrs_cli_parse(argc, argv, long_opts, vrs_cmd_run_usage, apply, o,
 			  done))
 		return 1;
 	if (*done)
 		return 0;
+	/* A Linux device side is the --kernel's, or none when its tree
+	 * had no vringh (the first kernel's would run otherwise). */
+	bool linux_side = o->cfg.device_side != VRS_DEVSIDE_VRSIM;
+	if (linux_side && o->kernel >= 0 &&
+	    vrs_cli_kernel_in_use(true) != o->kernel) {
+		fprintf(stderr, "vrsim run: Linux %s has no drivers/vhost/"
+			"vringh.c: no device side '%s' of it\n",
+			vrs_cli_kernel_release((unsigned)o->kernel),
+			vrs_device_side_name(o->cfg.device_side));
+		return 1;
+	}
 	if (o->no_ap)
 		o->cfg.offered &= ~VRS_BIT(VRS_F_ACCESS_PLATFORM);
 	if (o->input && !o->steps_given)
@@ -186,7 +234,12 @@ static void summary(const struct run_opts *o, size_t input_len,
 	const struct vrs_driver_ops *drv = vrs_driver_get(cfg->driver);
 	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
 	printf("driver:    %s (%s)\n", drv->name, drv->summary);
-	printf("dev side:  %s (%s)\n", side->name, side->summary);
+	int dk = vrs_cli_kernel_in_use(true);
+	if (cfg->device_side != VRS_DEVSIDE_VRSIM && dk >= 0)
+		printf("dev side:  %s (%s, Linux %s)\n", side->name,
+		       side->summary, vrs_cli_kernel_release((unsigned)dk));
+	else
+		printf("dev side:  %s (%s)\n", side->name, side->summary);
 	printf("platform:  %s (%s)\n", plat->name, plat->summary);
 	printf("policy:    %s (%s)\n", vrs_policy_name(cfg->policy),
 	       vrs_policy_summary(cfg->policy));
@@ -331,6 +384,13 @@ int vrs_cmd_run(int argc, char **argv)
 		fprintf(stderr, "vrsim run: queue size %u: the split ring needs "
 				"a power of two (only the packed ring takes "
 				"any size)\n", q);
+	} else if (rc == -EOPNOTSUPP ||
+		   (rc == 0 && vrs_cli_side_unsupported(&o.cfg, &res))) {
+		fprintf(stderr, "vrsim run: device side %s cannot run on "
+				"platform %s: %s\n",
+			vrs_device_side_name(o.cfg.device_side),
+			vrs_platform_get(o.cfg.platform)->name,
+			vrs_cli_unsupported_why(o.cfg.device_side));
 	} else if (rc < 0) {
 		fprintf(stderr, "vrsim run: the run failed: %s\n",
 			strerror(-rc));

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "fuzz/simtarget.h"
+#include "sim/machine.h"
+#include "vrsim/virtio.h"
 
 #ifdef VRSIM_HAVE_LINUX
 #include "kernel/kernels.h"
@@ -45,15 +47,145 @@ static const char *kernel_version(unsigned i)
 	return kernel_name(i, false);
 }
 
-int vrs_cli_use_kernel(unsigned i)
+const char *vrs_cli_kernel_version(unsigned i)
+{
+	return kernel_version(i);
+}
+
+int vrs_cli_kernel_by_name(const char *name)
+{
+	for (unsigned i = 0; i < vrs_cli_kernel_count(); i++)
+		if (strcmp(name, kernel_version(i)) == 0 ||
+		    strcmp(name, vrs_cli_kernel_release(i)) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+/* The kernels whose driver and device sides are registered now. */
+static int driver_kernel = -1, device_kernel = -1;
+
+#ifdef VRSIM_HAVE_LINUX
+/* Kernel i's vringh of one flavour, or NULL (a tree without vringh.c). */
+static const struct vrs_device_ops *kernel_device(unsigned i, bool kern)
+{
+	const struct vrs_linux_kernel *k = &vrs_linux_kernels[i];
+	const struct vrs_device_ops *(*get)(void) =
+		kern ? k->device_kern : k->device;
+	return get ? get() : NULL;
+}
+#endif
+
+const struct vrs_device_ops *vrs_cli_kernel_device(unsigned i,
+						   enum vrs_device_side_id id)
 {
 #ifdef VRSIM_HAVE_LINUX
-	if (i < vrs_cli_kernel_count())
-		return vrs_driver_register(VRS_DRIVER_LINUX,
-					   vrs_linux_kernels[i].ops());
+	if (i < vrs_cli_kernel_count() && id != VRS_DEVSIDE_VRSIM)
+		return kernel_device(i, id == VRS_DEVSIDE_LINUX_KERN);
+#endif
+	(void)i;
+	(void)id;
+	return NULL;
+}
+
+bool vrs_cli_kernel_has_device(unsigned i)
+{
+	return vrs_cli_kernel_device(i, VRS_DEVSIDE_LINUX) ||
+	       vrs_cli_kernel_device(i, VRS_DEVSIDE_LINUX_KERN);
+}
+
+int vrs_cli_use_kernel_driver(unsigned i)
+{
+#ifdef VRSIM_HAVE_LINUX
+	if (i < vrs_cli_kernel_count()) {
+		int rc = vrs_driver_register(VRS_DRIVER_LINUX,
+					     vrs_linux_kernels[i].ops());
+		if (rc == 0)
+			driver_kernel = (int)i;
+		return rc;
+	}
 #endif
 	(void)i;
 	return -ENOENT;
+}
+
+int vrs_cli_use_kernel_device(unsigned i)
+{
+#ifdef VRSIM_HAVE_LINUX
+	if (i >= vrs_cli_kernel_count())
+		return -ENOENT;
+	if (!vrs_cli_kernel_has_device(i))
+		return -ENODEV;
+	static const struct {
+		enum vrs_device_side_id id;
+		bool kern;
+	} flavours[] = {
+		{VRS_DEVSIDE_LINUX, false},
+		{VRS_DEVSIDE_LINUX_KERN, true},
+	};
+	for (unsigned f = 0; f < 2; f++) {
+		const struct vrs_device_ops *d = kernel_device(i, flavours[f].kern);
+		int rc = d ? vrs_device_side_register(flavours[f].id, d) : 0;
+		if (rc < 0)
+			return rc;
+	}
+	device_kernel = (int)i;
+	return 0;
+#else
+	(void)i;
+	return -ENOENT;
+#endif
+}
+
+int vrs_cli_use_kernel(unsigned i)
+{
+	int rc = vrs_cli_use_kernel_driver(i);
+	if (rc < 0)
+		return rc;
+	rc = vrs_cli_use_kernel_device(i);
+	return rc == -ENODEV ? 0 : rc; /* a tree without vringh: driver only */
+}
+
+const char *vrs_cli_unsupported_why(enum vrs_device_side_id side)
+{
+	if (side == VRS_DEVSIDE_LINUX_KERN)
+		return "vringh's _kern accessors need a bus address that is "
+		       "a GPA (no IOMMU, no DMA offset or window); "
+		       "--device-side linux runs there";
+	return "the device side refused the platform (-EOPNOTSUPP)";
+}
+
+/* Whether a device on platform plat, ACCESS_PLATFORM negotiated or not,
+ * sees GPAs on its bus: set up a machine of our own as the run's was. */
+static bool bus_is_gpa(enum vrs_platform_id plat, bool access_platform)
+{
+	static struct vrs_machine *m;
+	if (!m && vrs_machine_create(NULL, &m) < 0)
+		return true; /* cannot tell: not the reason */
+	struct vrs_run_config rc = {.platform = plat,
+				    .access_platform = access_platform};
+	if (vrs_machine_setup(m, &rc) < 0)
+		return true;
+	bool gpa = vrs_machine_bus_is_gpa(m);
+	vrs_machine_clean(m);
+	return gpa;
+}
+
+bool vrs_cli_side_unsupported(const struct vrs_sim_config *cfg,
+			      const struct vrs_sim_result *r)
+{
+	/* The simulation calls a queue that fails to come up "broken"
+	 * before the first step; -EOPNOTSUPP of linux-kern's create is
+	 * that on a platform where a bus address is not a GPA. */
+	return cfg->device_side == VRS_DEVSIDE_LINUX_KERN &&
+	       r->outcome == VRS_OUT_BROKEN && r->steps == 0 &&
+	       r->submitted == 0 && r->path != VRS_REFUSE &&
+	       !bus_is_gpa(cfg->platform,
+			   vrs_has_feature(r->accepted, VRS_F_ACCESS_PLATFORM));
+}
+
+int vrs_cli_kernel_in_use(bool device)
+{
+	return device ? device_kernel : driver_kernel;
 }
 
 /* ---- the Linux fuzz targets ---- */

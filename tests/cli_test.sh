@@ -41,7 +41,7 @@ check() {
 check 0 '^outcome: +works$' run
 check 0 '^driver: +vrsim \(' run
 check 0 '^driver: +vrsim \(' run --driver vrsim
-check 0 '^driver: vrsim$' matrix --driver vrsim --steps 20
+check 0 '^driver: vrsim(, device side: vrsim)?$' matrix --driver vrsim --steps 20
 check 0 '^dev side: +vrsim \(' run --device-side vrsim
 check 0 '^driver: vrsim$' matrix --device-side vrsim --steps 20
 check 0 '^DMA path: +DMA API$' run --platform kvm
@@ -157,13 +157,56 @@ check 2 "unknown device side 'vringh'; valid device sides: vrsim" matrix --devic
 # The Linux device sides: built in with a Linux source, refused otherwise.
 for side in linux linux-kern; do
 	if "$VRSIM" help run | grep -Eq "^device sides:.* $side( |\$)"; then
-		check 0 "^dev side: +$side \(" run --device-side $side --steps 20
-		check 0 "^driver: vrsim, device side: $side$" matrix --steps 20
+		check 0 "^dev side: +$side \(.*, Linux [0-9.]+\)$" run --device-side $side --steps 20
+		check 0 "^driver: vrsim, device side: $side \(vringh of Linux [0-9.]+\)$" matrix --steps 20
 	else
 		check 2 "device side '$side' is not built into this vrsim.*device sides here: vrsim" run --device-side $side
 		check 2 "device side '$side' is not built into this vrsim" matrix --device-side $side
 	fi
 done
+# Each kernel's vringh, picked with --kernel as --driver linux's ring is:
+# with vrsim's driver (a mixed pair), with Linux's own, and in the matrix
+# a table per kernel. linux-kern cannot run where a bus address is not a
+# GPA: a clear message, and n/a cells in the matrix.
+dversions=$("$VRSIM" matrix --device-side linux --steps 5 2>/dev/null |
+	sed -n 's/^driver: vrsim, device side: linux (vringh of Linux \([0-9]*\.[0-9]*\)\..*/\1/p')
+for v in $versions; do
+	if ! echo "$dversions" | grep -qx "$v"; then
+		check 2 "Linux $v\.[0-9]+ has no drivers/vhost/vringh.c" run --kernel "$v" --device-side linux
+		continue
+	fi
+	check 0 "^dev side: +linux \(.*, Linux $v\.[0-9]+\)$" run --kernel "$v" --device-side linux
+	check 0 '^outcome: +works$' run --kernel "$v" --device-side linux --platform hw-virtio
+	check 0 "^driver: +linux \(.* $v\.[0-9]+\)$" run --kernel "$v" --driver linux --device-side linux
+	check 0 '^outcome: +works$' run --kernel "$v" --driver linux --device-side linux --platform sev
+	check 0 "^dev side: +linux-kern \(.*, Linux $v\.[0-9]+\)$" run --kernel "$v" --device-side linux-kern
+	check 0 '^outcome: +works$' run --kernel "$v" --driver linux --device-side linux-kern
+	check 2 "device side linux-kern cannot run on platform hw-virtio: .*GPA" run --kernel "$v" --device-side linux-kern --platform hw-virtio
+	check 0 "^driver: vrsim, device side: linux \(vringh of Linux $v\.[0-9]+\)$" matrix --device-side linux --steps 20
+	check 0 "^driver: linux, device side: linux-kern \(vringh of Linux $v\.[0-9]+\)$" matrix --driver linux --device-side linux-kern --steps 20
+done
+if [ -n "$dversions" ]; then
+	"$VRSIM" matrix --device-side linux-kern --steps 20 >"$TMP/kmatrix" 2>"$TMP/err" ||
+		{ echo "FAIL: matrix --device-side linux-kern exits $?" >&2; failures=$((failures + 1)); }
+	nt=$(grep -c '^driver: vrsim, device side: linux-kern (vringh of Linux ' "$TMP/kmatrix")
+	[ "$nt" -eq "$(echo "$dversions" | wc -l)" ] ||
+		{ echo "FAIL: matrix --device-side linux-kern: $nt tables for kernels $dversions" >&2; failures=$((failures + 1)); }
+	grep -Eq '^kvm +yes( +works){6}$' "$TMP/kmatrix" &&
+		grep -Eq '^hw-virtio +yes( +n/a){6}$' "$TMP/kmatrix" &&
+		grep -q '^n/a: linux-kern cannot run on the platform: .*GPA' "$TMP/kmatrix" ||
+		{ echo "FAIL: matrix --device-side linux-kern: no works on kvm, n/a on hw-virtio and its legend" >&2; failures=$((failures + 1)); }
+	# Every table of the whole matrix: vrsim's, then linux and linux-kern per kernel.
+	"$VRSIM" matrix --steps 20 >"$TMP/amatrix" 2>"$TMP/err"
+	nt=$(grep -c '^driver: vrsim, device side: ' "$TMP/amatrix")
+	[ "$nt" -eq $((1 + 2 * $(echo "$dversions" | wc -l))) ] ||
+		{ echo "FAIL: matrix: $nt tables" >&2; failures=$((failures + 1)); }
+	echo "ok: the Linux device sides of $(echo $dversions)"
+fi
+if [ -n "$versions" ]; then
+	check 2 "unknown kernel '0.1'; kernels here: [0-9]" run --kernel 0.1
+else
+	check 2 "--kernel 6.1: no Linux kernel is built into this vrsim" run --kernel 6.1
+fi
 check 2 "unknown policy 'sometimes'; valid policies: never " run --policy sometimes
 check 2 "unknown device 'gpu'; valid devices: blk net adversarial" run --device gpu
 check 2 "unknown feature 'bogus'; valid features: indirect " run --offer indirect,bogus
