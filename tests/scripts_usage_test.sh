@@ -17,6 +17,20 @@ expect2() { # description, command...
 		echo "ok: $what: $(head -n1 "$tmp")"
 	fi
 }
+# the same, and the message says PATTERN (grep -E)
+expect2_says() { # pattern, description, command...
+	local pattern=$1 what=$2 rc
+	shift 2
+	"$@" >/dev/null 2>"$tmp"
+	rc=$?
+	if [ $rc -ne 2 ] || ! grep -qE -- "$pattern" "$tmp"; then
+		echo "FAIL: $what: exit $rc (want 2 saying '$pattern'): $*"
+		cat "$tmp"
+		fail=1
+	else
+		echo "ok: $what: $(head -n1 "$tmp")"
+	fi
+}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 s=$top/scripts
@@ -33,6 +47,18 @@ expect2 "reproduce: missing file" "$s/reproduce" fuzz_sim /nonexistent/input
 expect2 "reproduce: directory as file" "$s/reproduce" fuzz_sim "$top"
 expect2 "reproduce: unknown target" "$s/reproduce" fuzz_nope "$top/README.md"
 expect2 "reproduce: no file" "$s/reproduce" fuzz_sim
+# the Linux device side's targets are Linux targets like the ring's
+expect2_says "unknown target 'fuzz_nope'" "fuzz: device targets known, with or without a version" \
+	"$s/fuzz" --targets fuzz_linux_device,fuzz_linux_devsim-6.1,fuzz_nope
+expect2_says "unknown target 'fuzz_linux_devices'" "fuzz: no such Linux target" "$s/fuzz" --targets fuzz_linux_devices
+expect2_says "unknown target 'fuzz_nope'" "coverage: device targets known" \
+	"$s/coverage" --targets fuzz_linux_devsim-6.12,fuzz_linux_device-6.1,fuzz_nope
+expect2_says "--kernel /nonexistent: no such file" "reproduce: --kernel takes fuzz_linux_device" \
+	"$s/reproduce" --kernel /nonexistent fuzz_linux_device-6.1 "$top/README.md"
+expect2_says "--kernel /nonexistent: no such file" "reproduce: --kernel takes fuzz_linux_devsim" \
+	"$s/reproduce" --kernel /nonexistent fuzz_linux_devsim "$top/README.md"
+expect2_says "not a Linux target" "reproduce: --report of vrsim's own target" \
+	"$s/reproduce" --report fuzz_device "$top/README.md"
 expect2 "mutants: bad time" "$s/mutants" run --time x
 expect2 "mutants: unknown mutant" "$s/mutants" run 99-no-such-mutant
 expect2 "bench-fuzz: bad seconds" "$s/bench-fuzz" --seconds -1

@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""Write a vrsim finding on a real kernel's virtio_ring.c up as a plain-text
-report for the virtio maintainers: under 80 columns, no markup.
+"""Write a vrsim finding on a real kernel's file under test up as a
+plain-text report for its maintainers: under 80 columns, no markup. The
+file depends on the target: drivers/virtio/virtio_ring.c for the ring's
+(fuzz_linux_sim, fuzz_linux_driver), for the virtio maintainers;
+drivers/vhost/vringh.c and drivers/vhost/iotlb.c for the device side's
+(fuzz_linux_device, fuzz_linux_devsim), for the vhost maintainers.
 
     upstream_report.py --top TOP --target TARGET --input FILE --release R
-        --ring-c PATH --command CMD --finding F --log L --summary S
-        --decode D [--source SRC] [--out OUT]
+        (--tree TREE | --ring-c PATH) --command CMD --finding F --log L
+        --summary S --decode D [--source SRC] [--out OUT]
 
 scripts/reproduce --report calls it: F holds the finding's line, L the
 replayer's --verbose output (configuration, trace tail, sanitizer stacks),
-S its --summary line, D its --decode program; PATH is the virtio_ring.c the
-replayer was built from. Standard library only.
+S its --summary line, D its --decode program; TREE is the staged kernel
+tree the replayer was built from (PATH: its virtio_ring.c, what older
+callers give). Standard library only.
 """
 import argparse
 import base64
@@ -26,6 +31,41 @@ import textwrap
 WIDTH = 72          # prose
 MAX = 79            # any line
 TRACE_LINES = 40    # the trace's tail kept
+
+# The kernel's two sides under test: the files, the subject's prefix, and
+# whom a report goes to (MAINTAINERS of Linux 6.12: "VIRTIO CORE AND NET
+# DRIVERS" and "VIRTIO HOST (VHOST)"; netdev, for vhost-net, left out).
+SIDES = {
+    "ring": {
+        "files": ["drivers/virtio/virtio_ring.c"],
+        "prefix": "virtio_ring",
+        "to": ['"Michael S. Tsirkin" <mst@redhat.com>', "Jason Wang <jasowang@redhat.com>"],
+        "cc": ["Xuan Zhuo <xuanzhuo@linux.alibaba.com>", "Eugenio P\u00e9rez <eperezma@redhat.com>",
+               "virtualization@lists.linux.dev"],
+        "builds": "the kernel's own drivers/virtio/virtio_ring.c unmodified "
+                  "against a small shim (the DMA API routed into simulated "
+                  "platforms, an honest or a hostile device on the other side)",
+    },
+    "device": {
+        "files": ["drivers/vhost/vringh.c", "drivers/vhost/iotlb.c"],
+        "prefix": "vringh",
+        "to": ['"Michael S. Tsirkin" <mst@redhat.com>', "Jason Wang <jasowang@redhat.com>"],
+        "cc": ["Eugenio P\u00e9rez <eperezma@redhat.com>", "virtualization@lists.linux.dev",
+               "kvm@vger.kernel.org"],
+        "builds": "the kernel's own drivers/vhost/vringh.c and "
+                  "drivers/vhost/iotlb.c unmodified against a small shim "
+                  "(guest memory on a simulated bus, the vhost IOTLB fed "
+                  "from a simulated IOMMU's mappings, a hostile driver or "
+                  "the kernel's own virtio_ring.c on the other side)",
+    },
+}
+
+
+def side_of(target):
+    """"device" for the device side's targets (fuzz_linux_device,
+    fuzz_linux_devsim-6.1), "ring" for the others."""
+    return "device" if re.match(r"fuzz_linux_dev(ice|sim)(-[0-9.]+)?$", target) else "ring"
+
 
 SPLIT = ("VIRTIO 1.2 section 2.7, Split Virtqueues", "split")
 PACKED = ("VIRTIO 1.2 section 2.8, Packed Virtqueues", "packed")
@@ -132,20 +172,30 @@ def program_events(decode):
     return [l.rstrip() for l in decode.splitlines() if re.match(r"^\[\s*\d+\]", l)]
 
 
-def definitions(ring_c):
-    """{function name: (line number, line)} of the file's definitions."""
+def definitions(paths):
+    """{function name: (line number, line, file)} of the files' definitions
+    (a path or a list of them)."""
     out = {}
-    for n, line in enumerate(read(ring_c).splitlines(), 1):
-        m = re.match(r"^(?:static\s+|inline\s+|noinline\s+|__\w+\s+|const\s+|"
-                     r"unsigned\s+|struct\s+\w+\s+|\w+\s+)+\**(\w+)\(", line)
-        if m and not line.rstrip().endswith(";"):
-            out.setdefault(m.group(1), (n, line))
+    for path in [paths] if isinstance(paths, str) else paths:
+        for n, line in enumerate(read(path).splitlines(), 1):
+            m = re.match(r"^(?:static\s+|inline\s+|noinline\s+|__\w+\s+|const\s+|"
+                         r"unsigned\s+|struct\s+\w+\s+|\w+\s+)+\**(\w+)\(", line)
+            if m and not line.rstrip().endswith(";"):
+                out.setdefault(m.group(1), (n, line, path))
     return out
 
 
-def kernel_doc(ring_c, name):
+def kernel_doc(paths, name):
     """The kernel-doc comment above NAME's definition, as lines."""
-    lines = read(ring_c).splitlines()
+    for path in [paths] if isinstance(paths, str) else paths:
+        doc = kernel_doc_in(path, name)
+        if doc:
+            return doc
+    return []
+
+
+def kernel_doc_in(path, name):
+    lines = read(path).splitlines()
     for i, line in enumerate(lines):
         if re.match(r"^/\*\*\s*$", line) and i + 1 < len(lines) and \
                 re.match(r"^ \* %s\b" % re.escape(name), lines[i + 1]):
@@ -165,20 +215,35 @@ def layout_of(summary, config):
     return layout
 
 
-def functions_involved(kind, message, frames, events, layout, defs):
+def functions_involved(kind, message, frames, events, layout, defs, side="ring"):
     """The kernel functions the finding names, its stack holds, and the
-    trace went through, those the staged file defines, most telling first."""
+    trace went through, those the staged files define, most telling first."""
     names = []
+    files = [os.path.basename(f) for f in SIDES[side]["files"]]
 
     def add(n):
         if n in defs and n not in names:
             names.append(n)
     for fn, loc in frames:
-        if "virtio_ring.c" in loc:
+        if any(f in loc for f in files):
             add(fn)
     for w in re.findall(r"\b([a-z_][a-z0-9_]+)\b", message):
         add(w)
     text = "\n".join(events[-TRACE_LINES:])
+    if side == "device":
+        # the device side takes chains (getdesc), uses them (complete) and
+        # decides whether to notify, through the vhost IOTLB
+        if "pop" in text or "device works" in text or not text:
+            add("vringh_getdesc_iotlb")
+            add("__vringh_iov")
+        if "device push" in text:
+            add("vringh_complete_iotlb")
+            add("__vringh_complete")
+        if "interrupt" in text:
+            add("vringh_need_notify_iotlb")
+        if kind in ("stale-iotlb", "dma-fault"):
+            add("iotlb_translate")
+        return names[:6]
     if "driver add" in text:
         add("virtqueue_add_%s" % layout)
         if layout == "packed":
@@ -191,9 +256,13 @@ def functions_involved(kind, message, frames, events, layout, defs):
     return names[:6]
 
 
-def expectation(kind, message, layout, ring_c, defs):
+def expectation(kind, message, layout, ring_c, defs, side="ring"):
     """(expected, reference) lines for the finding's kind."""
     spec = PACKED if layout == "packed" else SPLIT
+    if side == "device":
+        got = device_expectation(kind, message, spec, ring_c)
+        if got:
+            return got
     if kind in ("protocol", "device-acceptance"):
         if re.search(r"refused|available|chain|descriptor", message):
             return ([wrap("The device finds available only the descriptors "
@@ -238,15 +307,53 @@ def expectation(kind, message, layout, ring_c, defs):
     return ([wrap(ref[0].upper() + ref[1:] + ".", "  ")], ref.split(":")[0])
 
 
-def subject(kind, message, layout):
-    head = "[BUG] virtio_ring: %s: " % layout
+def device_expectation(kind, message, spec, files):
+    """(expected, reference) lines of the device side (vringh), when its
+    rules differ from the ring's; None for the common ones."""
+    if kind == "device-acceptance":
+        return ([wrap("The device takes a chain only when VIRTIO 1.2 lets it "
+                      "(in range, no loop, readable before writable "
+                      "descriptors, an indirect table only as allowed) and "
+                      "takes every chain the specification says it must.",
+                      "  ")], spec[0] + ", device requirements")
+    if kind == "protocol":
+        return ([wrap("The device uses only chains the driver made "
+                      "available, each once, with a used length within "
+                      "the chain's writable bytes.", "  ")], spec[0])
+    if kind == "liveness":
+        return ([wrap("Every chain the driver makes available is used by "
+                      "the device, and no vringh call runs without end on "
+                      "what the driver wrote.", "  ")], "vrsim's liveness oracle")
+    if kind == "timeout":
+        return ([wrap("Every vringh call returns: none loops without end on "
+                      "what the driver wrote.", "  ")], "vrsim's liveness oracle")
+    if kind in ("stale-iotlb", "dma-fault"):
+        return ([wrap("The device reaches guest memory only through a "
+                      "mapping the vhost IOTLB holds, with its permission, "
+                      "and never through one the IOMMU has unmapped.",
+                      "  ")], "vrsim's IOMMU model")
+    if kind == "api-contract":
+        fn = next((w for w in re.findall(r"\b(vringh_\w+|vhost_iotlb_\w+)\b", message)), "")
+        out = [wrap("%s() returns what its kernel-doc in "
+                    "drivers/vhost/ promises." % (fn or "The API"), "  ")]
+        doc = kernel_doc(files, fn) if fn else []
+        if doc:
+            keep = [l for l in doc if re.search(r"Returns?|-E[A-Z]+|error|zero", l)]
+            out.append("  kernel-doc of %s():" % fn)
+            out.extend(clip("    " + l) for l in (keep or doc)[:8])
+        return out, "the function's kernel-doc"
+    return None
+
+
+def subject(kind, message, layout, prefix="virtio_ring"):
+    head = "[BUG] %s: %s: " % (prefix, layout)
     room = MAX - len("Subject: " + head)
     msg = re.sub(r"\bdevice q\d+ ", "device ", message.strip())
     first = msg.split("; ")[0]
     plain = re.sub(r"\s*\([^)]*\)", "", first)
     tail = plain.split(": ", 1)[-1]
     for cand in (msg, first, plain, tail):
-        for h in (head, "[BUG] virtio_ring: "):
+        for h in (head, "[BUG] %s: " % prefix):
             if len("Subject: " + h + cand) <= MAX:
                 return h + cand
     cut = tail[:room - 3].rsplit(" ", 1)[0]
@@ -288,23 +395,42 @@ def build(a):
         trace = events
     layout = layout_of(summary, config)
     data = open(a.input, "rb").read()
-    ring = open(a.ring_c, "rb").read() if os.path.isfile(a.ring_c) else b""
-    defs = definitions(a.ring_c)
+    side = side_of(a.target)
+    sd = SIDES[side]
+    tree = a.tree or (os.path.dirname(os.path.dirname(os.path.dirname(a.ring_c)))
+                      if a.ring_c else "")
+    paths = [os.path.join(tree, f) for f in sd["files"]]
+    if side == "ring" and a.ring_c:
+        paths = [a.ring_c]
+    defs = definitions(paths)
     release = a.release.split(" (")[0]
     out = []
     w = out.append
 
-    w("Subject: " + subject(kind, message, layout))
+    # whom to send it to; lengths in bytes, so a name's accent cannot
+    # take a line past the limit
+    for field, who in (("To", sd["to"]), ("Cc", sd["cc"])):
+        line = field + ": " + who[0]
+        for x in who[1:]:
+            if len((line + ", " + x).encode()) > MAX:
+                w(line + ",")
+                line = "    " + x
+            else:
+                line += ", " + x
+        w(line)
+    w("Subject: " + subject(kind, message, layout, sd["prefix"]))
     w("")
-    w(wrap("vrsim, a user-space virtio ring simulator that builds the "
-           "kernel's own drivers/virtio/virtio_ring.c unmodified against a "
-           "small shim (the DMA API routed into simulated platforms, an "
-           "honest or a hostile device on the other side), reports the "
-           "following on Linux %s." % release))
+    w(wrap("vrsim, a user-space virtio ring simulator that builds %s, "
+           "reports the following on Linux %s." % (sd["builds"], release)))
     w("")
     w("Kernel")
-    w("  Linux %s, drivers/virtio/virtio_ring.c" % a.release)
-    w("  sha1sum %s" % (hashlib.sha1(ring).hexdigest() if ring else "(file not found)"))
+    for rel, path in zip(sd["files"], paths):
+        body = open(path, "rb").read() if os.path.isfile(path) else b""
+        if rel == sd["files"][0]:
+            w("  Linux %s, %s" % (a.release, rel))
+        else:
+            w("  %s" % rel)
+        w("  sha1sum %s" % (hashlib.sha1(body).hexdigest() if body else "(file not found)"))
     if a.source:
         w(clip("  built from %s" % a.source))
     w("")
@@ -340,7 +466,8 @@ def build(a):
     for line in kept:
         w(clip("  " + line))
     w("")
-    expected, ref = expectation(kind, message, layout, a.ring_c, defs)
+    expected, ref = expectation(kind, message, layout, paths[0] if side == "ring" else paths,
+                                defs, side)
     w("Expected (%s)" % ref if len(ref) < 60 else "Expected")
     if len(ref) >= 60:
         w(wrap(ref, "  "))
@@ -354,18 +481,23 @@ def build(a):
         for fn, loc in vframes[:8]:
             w(clip("    %s %s" % (fn, os.path.basename(loc))))
     w("")
-    names = functions_involved(kind, message, frames, trace, layout, defs)
-    lines = re.findall(r"virtio_ring\.c:(\d+)", message)
+    names = functions_involved(kind, message, frames, trace, layout, defs, side)
+    # FILE.c:LINE the message names, in each file under test
+    lines = [(path, int(n)) for rel, path in zip(sd["files"], paths)
+             for n in re.findall(r"%s:(\d+)" % re.escape(os.path.basename(rel)), message)]
     if names or lines:
-        w("Kernel code involved (drivers/virtio/virtio_ring.c, Linux %s)" % release)
-        src = read(a.ring_c).splitlines()
-        for n in lines:
-            i = int(n)
+        several = len(sd["files"]) > 1
+        w("Kernel code involved (%s, Linux %s)" % (" and ".join(
+            [sd["files"][0]] + [os.path.basename(f) for f in sd["files"][1:]]), release))
+        for path, i in lines:
+            src = read(path).splitlines()
             if 0 < i <= len(src):
-                w(clip("  %d: %s" % (i, src[i - 1].strip())))
+                where = "%s:%d" % (os.path.basename(path), i) if several else "%d" % i
+                w(clip("  %s: %s" % (where, src[i - 1].strip())))
         for name in names:
-            n, line = defs[name]
-            w(clip("  %d: %s" % (n, line.strip())))
+            n, line, path = defs[name]
+            where = "%s:%d" % (os.path.basename(path), n) if several else "%d" % n
+            w(clip("  %s: %s" % (where, line.strip())))
         w("")
     entry = catalogued(a.top, a.target, kind, frames, message)
     if entry is not None:
@@ -407,12 +539,16 @@ def build(a):
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    for opt in ("top", "target", "input", "release", "ring-c", "command",
+    for opt in ("top", "target", "input", "release", "command",
                 "finding", "log", "summary", "decode"):
         p.add_argument("--" + opt, required=True)
+    p.add_argument("--tree", default="", help="the staged kernel tree")
+    p.add_argument("--ring-c", default="", help="its virtio_ring.c (without --tree)")
     p.add_argument("--source", default="")
     p.add_argument("--out")
     a = p.parse_args(argv[1:])
+    if not a.tree and not a.ring_c:
+        p.error("--tree or --ring-c is needed")
     text = build(a)
     if a.out:
         tmp = a.out + ".tmp"
