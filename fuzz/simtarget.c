@@ -122,7 +122,10 @@ int vrs_fuzz_sim_run(const uint8_t *data, size_t len)
 		return 0;
 	struct vrs_sim_result res;
 	/* An empty stream is still an input: the run just drains. */
-	if (current.differential)
+	if (current.differential && current.raw_driver)
+		vrs_sim_device_differential(sim, &current, ops ? ops : data,
+					    ops_len, &res);
+	else if (current.differential)
 		vrs_sim_differential(sim, &current, ops ? ops : data, ops_len,
 				     &res);
 	else

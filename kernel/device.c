@@ -500,7 +500,8 @@ static void ld_position(const struct vrs_device_queue *dq,
 	const struct ld *d = ld_of(dq);
 	*out = (struct vrs_vqdev_position){
 		.avail = d->vrh.last_avail_idx,
-		.used = d->vrh.last_used_idx,
+		/* vringh counts what it completed apart until need_notify */
+		.used = (uint16_t)(d->vrh.last_used_idx + d->vrh.completed),
 	};
 }
 

@@ -200,7 +200,8 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 		fprintf(f, "steady     %u cycles after the workload\n",
 			cfg->steady_cycles);
 	if (cfg->differential)
-		fprintf(f, "compare    with vrsim's ring (differential)\n");
+		fprintf(f, "compare    with vrsim's %s (differential)\n",
+			cfg->raw_driver ? "device side" : "ring");
 	if (cfg->long_chains)
 		fprintf(f, "chains     as long as the queue or a 4096-entry "
 			"indirect table (fuzz_device)\n");
@@ -253,8 +254,11 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 	if (forced_device_side >= 0)
 		cfg->device_side = (enum vrs_device_side_id)forced_device_side;
 	/* Differential mode compares another driver with vrsim's ring, with
-	 * honest parties; elsewhere the flag means nothing. */
-	if (cfg->driver == VRS_DRIVER_VRSIM || role != VRS_ROLE_HONEST)
+	 * honest parties, or another device side with vrsim's, under a
+	 * hostile driver; elsewhere the flag means nothing. */
+	if (role == VRS_ROLE_HOSTILE_DRV ? cfg->device_side == VRS_DEVSIDE_VRSIM
+					 : cfg->driver == VRS_DRIVER_VRSIM ||
+						   role != VRS_ROLE_HONEST)
 		cfg->differential = false;
 	bool model_net = cfg->device == VRS_DEV_NET;
 	cfg->device = role == VRS_ROLE_HOSTILE_DEV ? VRS_DEV_ADVERSARIAL

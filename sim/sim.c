@@ -218,6 +218,8 @@ int vrs_sim_push(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req,
 	} else {
 		s->res->used++;
 		vrs_trace(&s->trace, VRS_EV_DEV_PUSH, q, req->id, len, 0, NULL);
+		if (s->devlog)
+			vrs_devdiff_pushed(s, q, req->id, len);
 	}
 	return rc;
 }
@@ -231,6 +233,8 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 	int rc = s->q[q].dev->ops->pop(s->q[q].dev, req);
 	if (judged)
 		vrs_sim_referee_check(s, q, &want, rc, req);
+	if (s->devlog)
+		vrs_devdiff_popped(s, q, rc, req);
 	if (rc == 0)
 		vrs_trace(&s->trace, VRS_EV_DEV_POP, q, req->id, req->nout,
 			  req->nin, NULL);

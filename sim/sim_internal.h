@@ -102,9 +102,30 @@ void vrs_diff_added(struct vrs_sim *s, unsigned q, const void *token, int rc);
 void vrs_diff_used(struct vrs_sim *s, unsigned q, const void *token,
 		   uint32_t len);
 
+/* What one run of the device sides' differential mode saw (devdiff.c):
+ * each pop and each used entry written, in order. */
+#define VRS_DEVDIFF_EVENTS 4096
+struct vrs_devdiff_event {
+	uint8_t type, q;
+	uint8_t rc;	/* pops: 0 taken, 1 nothing, 2 refused */
+	uint16_t id;
+	uint32_t nout, nin; /* used entries: nout holds the used idx */
+	uint64_t out_len, in_len;
+};
+struct vrs_devdiff_log {
+	struct vrs_devdiff_event ev[VRS_DEVDIFF_EVENTS];
+	uint32_t n;
+	bool overflow;
+};
+void vrs_devdiff_popped(struct vrs_sim *s, unsigned q, int rc,
+			const struct vrs_vqdev_req *req);
+void vrs_devdiff_pushed(struct vrs_sim *s, unsigned q, uint16_t id,
+			uint32_t len);
+
 struct vrs_sim {
 	struct vrs_machine *m;
 	struct vrs_diff_log *log; /* differential mode's record, or NULL */
+	struct vrs_devdiff_log *devlog; /* the device sides', or NULL */
 	struct vrs_kmem kmem;
 	struct vrs_sim_config cfg;
 	const struct vrs_model_ops *model;

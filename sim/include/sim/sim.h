@@ -119,6 +119,17 @@ int vrs_sim_differential(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 			 const uint8_t *input, size_t len,
 			 struct vrs_sim_result *res);
 
+/* The same for device sides, with a hostile raw driver: the input run
+ * on cfg->device_side and again on vrsim's device, each pop and each
+ * used entry written compared in order (sim/devdiff.c). Pops that part
+ * are the referee's to judge in each run; a used entry that differs is
+ * a differential-divergence finding naming the side that did not write
+ * what the model device pushed. */
+int vrs_sim_device_differential(struct vrs_sim *s,
+				const struct vrs_sim_config *cfg,
+				const uint8_t *input, size_t len,
+				struct vrs_sim_result *res);
+
 void vrs_sim_set_live_trace(struct vrs_sim *s, FILE *f);
 /* The trace of the last run: the last n events (all kept when 0). */
 void vrs_sim_print_trace(const struct vrs_sim *s, FILE *f, unsigned n);
