@@ -50,6 +50,7 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		       VRS_FIND_BIT(VRS_FIND_LIVENESS) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_BUG) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_WARN) |
+		       VRS_FIND_BIT(VRS_FIND_KERNEL_LEAK) |
 		       VRS_FIND_BIT(VRS_FIND_DIVERGENCE);
 	}
 	return VRS_FIND_ALL;

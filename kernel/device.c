@@ -329,6 +329,21 @@ static int start_iotlb(struct ld *d, uint64_t features)
 	return rc;
 }
 
+/* Between runs the kernel code holds the vhost IOTLB and, once it is
+ * started, its two ranges or the IOMMU's mappings: anything more is
+ * memory vringh or the IOTLB lost. */
+static void check_leaks(struct ld *d)
+{
+	size_t want = d->iotlb ? sizeof(*d->iotlb) : 0;
+	if (d->iotlb)
+		want += (size_t)d->iotlb->nmaps * sizeof(struct vhost_iotlb_map);
+	size_t live = kshim_env_live(&d->env);
+	if (live != want && !d->dead)
+		vrs_report(VRS_FIND_KERNEL_LEAK,
+			   "vringh and the vhost IOTLB hold %zu bytes of kernel "
+			   "memory at a device reset, %zu expected", live, want);
+}
+
 static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 {
 	stop_watching(d);
@@ -342,11 +357,14 @@ static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 	    (cfg->features & VRS_BIT(VRS_F_RING_PACKED))) {
 		return -EINVAL;
 	}
+	/* what the last run grew the iovs to, given back */
+	KVOID(d, (vringh_kiov_cleanup(&d->riov), vringh_kiov_cleanup(&d->wiov)));
 	vringh_kiov_init(&d->riov, d->rvec, KIOV_INLINE);
 	vringh_kiov_init(&d->wiov, d->wvec, KIOV_INLINE);
 	spin_lock_init(&d->iotlb_lock);
 	int rc = d->fl == &kern_flavour ? start_kern(d, cfg->features)
 					: start_iotlb(d, cfg->features);
+	check_leaks(d);
 	if (rc < 0) {
 		stop_watching(d);
 		return rc;
