@@ -45,6 +45,16 @@ if grep -q 'fuzz_linux_sim' "$work/build/Makefile" 2>/dev/null; then
 	failures=$((failures + 1))
 fi
 expect "a good tree" ok "vrsim: Linux [0-9.]* from $tree" -DVRSIM_LINUX_SRC="$tree"
+# A tree with the ring but not vringh: the driver side alone, said once.
+cp -r "$tree" "$work/ringonly"
+rm -rf "$work/ringonly/drivers/vhost"
+expect "a tree without vringh.c" ok "has no drivers/vhost/vringh.c and iotlb.c" \
+	-DVRSIM_LINUX_SRC="$work/ringonly"
+if ! grep -q 'fuzz_linux_sim' "$work/build/Makefile" 2>/dev/null ||
+   grep -q 'fuzz_linux_device' "$work/build/Makefile" 2>/dev/null; then
+	echo "FAIL: without vringh.c the ring's targets must build and the device side's not"
+	failures=$((failures + 1))
+fi
 printf -- '--- a/drivers/virtio/virtio_ring.c\n+++ b/drivers/virtio/virtio_ring.c\n@@ -1,1 +1,1 @@\n-no such line\n+none\n' >"$work/bad.patch"
 expect "a patch that does not apply" fail "does not apply" \
 	-DVRSIM_LINUX_SRC="$tree" -DVRSIM_LINUX_PATCHES="$work/bad.patch"
