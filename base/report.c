@@ -144,6 +144,23 @@ int vrs_report_acknowledge_spec(const char *spec, bool quiet, char *why,
 	return 0;
 }
 
+void vrs_report_save(struct vrs_report_saved *out)
+{
+	_Static_assert(sizeof(out->count) == sizeof(oracle.count) &&
+			       sizeof(out->last) == sizeof(oracle.last),
+		       "vrs_report_saved matches the oracle's record");
+	memcpy(out->count, oracle.count, sizeof(out->count));
+	memcpy(out->last, oracle.last, sizeof(out->last));
+	out->total = oracle.total;
+}
+
+void vrs_report_restore(const struct vrs_report_saved *in)
+{
+	memcpy(oracle.count, in->count, sizeof(oracle.count));
+	memcpy(oracle.last, in->last, sizeof(oracle.last));
+	oracle.total = in->total;
+}
+
 unsigned vrs_report_acknowledged(void)
 {
 	return oracle.acknowledged;

@@ -77,6 +77,16 @@ int vrs_report_acknowledge(enum vrs_finding kind, const char *prefix);
 int vrs_report_acknowledge_spec(const char *spec, bool quiet, char *why,
 				size_t len);
 unsigned vrs_report_acknowledged(void);
+/* The record of findings (counts and last messages), kept aside and put
+ * back: a differential run's second, reference run must not wipe what
+ * the first found (sim/devdiff.c). */
+struct vrs_report_saved {
+	unsigned count[VRS_FIND_COUNT];
+	unsigned total;
+	char last[VRS_FIND_COUNT][256];
+};
+void vrs_report_save(struct vrs_report_saved *out);
+void vrs_report_restore(const struct vrs_report_saved *in);
 /* The kind a name such as "api-contract" stands for: 0 or -ENOENT. */
 int vrs_finding_by_name(const char *name, enum vrs_finding *kind);
 /* In ABORT mode, only the kinds in this mask (bit per kind) abort; the
