@@ -25,6 +25,12 @@
 #include "vrsim/virtio.h"
 
 #define KIOV_INLINE 16
+/* The most guest-memory accesses one getdesc can make and still finish:
+ * vringh bounds a walk only by the kvec array its elements fill, which
+ * stops growing at KMALLOC_MAX_SIZE (the kernel refuses more, -ENOMEM);
+ * each element, and each descriptor of the ring, costs at most two
+ * reads and a kmap. Past that the walk goes round without end. */
+#define WALK_LIMIT(num) (4u * ((num) + KMALLOC_MAX_SIZE / sizeof(struct kvec)) + 64u)
 /* vdpa_sim's max_iotlb_entries default */
 #define IOTLB_ENTRIES 2048
 
@@ -440,9 +446,7 @@ static int ld_pop(struct vrs_device_queue *dq, struct vrs_vqdev_req *req)
 		return -EPROTO;
 	u16 head = 0;
 	d->env.msg[0] = '\0';
-	/* a chain is at most num descriptors (and one indirect table), each
-	 * read as at most two pieces, and the ring's indices */
-	d->env.access_limit = 4 * d->cfg.num + 64;
+	d->env.access_limit = WALK_LIMIT(d->cfg.num);
 	int rc = KCALL(d, -EIO,
 		       d->fl->getdesc(&d->vrh, &d->riov, &d->wiov, &head,
 				      GFP_ATOMIC));

@@ -162,6 +162,17 @@ static void *alloc(size_t size, gfp_t gfp, bool refusable)
 	}
 	if (size == 0)
 		size = 1;
+	/* Above KMALLOC_MAX_SIZE the page allocator refuses the order, with
+	 * WARN_ON_ONCE_GFP unless the caller said __GFP_NOWARN (x86-64:
+	 * MAX_PAGE_ORDER 10, 4 MiB). A host allocator would give it. */
+	if (size > KMALLOC_MAX_SIZE) {
+		if (!(gfp & __GFP_NOWARN))
+			kshim_warn(true, true, NULL,
+				   "WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER) in "
+				   "__alloc_pages: a kmalloc above KMALLOC_MAX_SIZE",
+				   __FILE__, __LINE__);
+		return NULL;
+	}
 	void *p = e->kmem->alloc(e->kmem->ctx, size);
 	if (!p)
 		return NULL;

@@ -29,6 +29,9 @@
 #define GFP_NOWAIT (___GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 
+/* The largest kmalloc the page allocator serves (order 10 on x86-64). */
+#define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
+
 struct page;
 
 void *kshim_kmalloc(size_t size, gfp_t gfp, const char *file, int line);
