@@ -22,7 +22,7 @@ static const char *const finding_names[VRS_FIND_COUNT] = {
 };
 
 /* Findings a replay was told to step over (vrs_report_acknowledge). */
-#define ACK_MAX 8
+#define ACK_MAX 32
 #define ACK_LEN 128
 
 static struct {

@@ -7,8 +7,13 @@
     catalogue.py field TOP NAME FIELD print an entry's field (one per line)
     catalogue.py expect TOP NAME TAG  the outcome NAME's input must give on
                                       kernel TAG (6.1, 6.12): "clean" or a kind
-    catalogue.py acknowledgements TOP every entry's Acknowledge: line, once
-                                      each (KIND:PREFIX, one a line)
+    catalogue.py acknowledgements TOP every entry's Acknowledge: and
+                                      Step-over: line, once each
+                                      (KIND:PREFIX, one a line): what a
+                                      replay of the shipped corpora steps over
+    catalogue.py step-overs TOP       every entry's Step-over: line: what
+                                      campaigns and the fuzz smoke step over
+                                      (VRSIM_ACKNOWLEDGE)
     catalogue.py patches TOP          every entry's candidate fixes as
                                       VRSIM_LINUX_PATCHES takes them:
                                       "TAG=FILE;TAG=FILE..."
@@ -38,6 +43,8 @@ VERDICTS = {
     "kernel-bug": "a kernel bug",
     "hardening-gap": "a kernel hardening gap against a hostile device",
     "trusted-by-design": "Linux trusts this device by design",
+    "spec-leniency": "the kernel takes what the VIRTIO spec forbids the other "
+                     "party to write, with no harm found",
 }
 # What an expected outcome may name besides a finding kind.
 CLEAN = "clean"
@@ -122,7 +129,8 @@ class Entry:
             self.fixes[p[0]] = os.path.join(self.dir, p[1])
         self.examples = [os.path.join(self.dir, x) for x in self.fields.get("Example", [])]
         self.acknowledge = self.fields.get("Acknowledge", [])
-        for a in self.acknowledge:
+        self.step_over = self.fields.get("Step-Over", [])
+        for a in self.acknowledge + self.step_over:
             if not re.match(r"^[a-z-]+:\S", a):
                 raise Malformed("%s: Acknowledge '%s' is not 'KIND:MESSAGE PREFIX'" % (name, a))
         files = [self.input] + self.examples + list(self.fixes.values())
@@ -337,7 +345,12 @@ def main(argv):
             print(e.expect[argv[4]])
             return 0
         if cmd == "acknowledgements" and len(argv) == 3:
-            for a in dict.fromkeys(a for e in load(top, strict=True) for a in e.acknowledge):
+            for a in dict.fromkeys(a for e in load(top, strict=True)
+                                   for a in e.acknowledge + e.step_over):
+                print(a)
+            return 0
+        if cmd == "step-overs" and len(argv) == 3:
+            for a in dict.fromkeys(a for e in load(top, strict=True) for a in e.step_over):
                 print(a)
             return 0
         if cmd == "patches" and len(argv) == 3:

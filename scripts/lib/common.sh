@@ -56,3 +56,14 @@ build_preset() {
 	fi
 	rm -f "$log"
 }
+
+# The findings the fuzz targets step over (VRSIM_ACKNOWLEDGE, KIND:PREFIX
+# lines): the catalogue's Step-over: lines, known kernel findings a fuzzer
+# meets at every turn (catalogue/README). Set VRSIM_ACKNOWLEDGE yourself
+# (even empty) to choose otherwise.
+export_step_overs() {
+	[ -n "${VRSIM_ACKNOWLEDGE+set}" ] && return 0
+	VRSIM_ACKNOWLEDGE=$(python3 "$VRSIM_TOP/scripts/lib/catalogue.py" step-overs "$VRSIM_TOP") ||
+		die "the catalogue's Step-over: lines cannot be read (scripts/lib/catalogue.py check $VRSIM_TOP)"
+	export VRSIM_ACKNOWLEDGE
+}
