@@ -21,6 +21,8 @@ void vrs_qpair_device_config(const struct vrs_qpair *qp,
 		.bus_is_gpa = vrs_machine_bus_is_gpa(qp->m),
 	};
 	vrs_dq_addrs(qp->dq, &out->addrs);
+	if (qp->moved_used)
+		out->addrs.device = qp->moved_used;
 }
 
 static void free_driver_queue(struct vrs_qpair *qp)
@@ -52,6 +54,7 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 	qp->driver = driver;
 	qp->device = device;
 	qp->m = m;
+	qp->moved_used = 0;
 	qp->cfg = *cfg;
 	qp->cfg.driver = driver;
 	qp->cfg.device = device;
@@ -87,6 +90,12 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 int vrs_qpair_reset(struct vrs_qpair *qp, unsigned new_num)
 {
 	VRS_GUARD(vrs_dq_reset(qp->dq, new_num));
+	return vrs_qpair_reset_device(qp);
+}
+
+int vrs_qpair_move_used(struct vrs_qpair *qp, vrs_dma_addr_t addr)
+{
+	qp->moved_used = addr;
 	return vrs_qpair_reset_device(qp);
 }
 

@@ -13,6 +13,30 @@ static struct vrs_endian ring_endian(const struct vrs_sim *s)
 	return vrs_endian_for(s->accepted, s->cfg.big_endian_guest);
 }
 
+static void move_used_read_only(struct vrs_sim *s)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	for (unsigned q = 0; q < s->nq && s->q[q].dq; q++) {
+		size_t len = 6 + 8ul * vrs_dq_num(s->q[q].dq);
+		uint8_t *p = vrs_sim_kmalloc(s, len);
+		vrs_dma_addr_t a = VRS_DMA_MAPPING_ERROR;
+		if (!p)
+			continue;
+		if (vrs_dma_map_single(s->dma, p, len, VRS_DMA_TO_DEVICE, &a) < 0 ||
+		    vrs_dma_mapping_error(s->dma, a)) {
+			vrs_sim_kfree(s, p, len);
+			continue;
+		}
+		memset(p, 0, len);
+		r->ro_used[q] = p;
+		r->ro_used_addr[q] = a;
+		r->ro_used_len = len;
+		s->q[q].dead = vrs_qpair_move_used(&s->pair[q], a) < 0;
+		if (!s->q[q].dead)
+			vrs_sim_referee_start(s, q);
+	}
+}
+
 void vrs_rawdrv_start(struct vrs_sim *s)
 {
 	struct vrs_rawdrv *r = &s->raw;
@@ -35,6 +59,10 @@ void vrs_rawdrv_start(struct vrs_sim *s)
 			       VRS_DMA_TO_DEVICE, &r->table_addr) == 0 &&
 	    vrs_dma_mapping_error(s->dma, r->table_addr))
 		r->table_addr = VRS_DMA_MAPPING_ERROR;
+	/* A used ring the device may read and not write (ro-used): the
+	 * device is told of it in place of the driver's. */
+	if (s->cfg.ro_used && !vrs_sim_packed(s))
+		move_used_read_only(s);
 	/* Where the ring was set up to start (vrs_packed_start). */
 	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
 		r->wrap[q] = true;
@@ -60,6 +88,13 @@ void vrs_rawdrv_stop(struct vrs_sim *s)
 				     VRS_RAW_TABLE_ENTRIES * 16u, VRS_DMA_TO_DEVICE);
 	if (r->table)
 		vrs_sim_kfree(s, r->table, VRS_RAW_TABLE_ENTRIES * 16u);
+	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
+		if (!r->ro_used[q])
+			continue;
+		vrs_dma_unmap_single(s->dma, r->ro_used_addr[q], r->ro_used_len,
+				     VRS_DMA_TO_DEVICE);
+		vrs_sim_kfree(s, r->ro_used[q], r->ro_used_len);
+	}
 	memset(r, 0, sizeof(*r));
 }
 

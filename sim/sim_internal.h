@@ -73,6 +73,9 @@ struct vrs_rawdrv {
 	vrs_dma_addr_t addr[VRS_RAW_BUFS]; /* mapped BIDIRECTIONAL */
 	uint8_t *table;			   /* VRS_RAW_TABLE_ENTRIES * 16 bytes */
 	vrs_dma_addr_t table_addr;	   /* mapped TO_DEVICE */
+	uint8_t *ro_used[VRS_SIM_MAX_QUEUES]; /* used rings the device may */
+	vrs_dma_addr_t ro_used_addr[VRS_SIM_MAX_QUEUES]; /* only read */
+	size_t ro_used_len;
 	uint16_t avail_idx[VRS_SIM_MAX_QUEUES];
 	uint16_t next[VRS_SIM_MAX_QUEUES];  /* packed: next slot to publish */
 	bool wrap[VRS_SIM_MAX_QUEUES];

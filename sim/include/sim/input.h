@@ -55,6 +55,9 @@ extern const char *const vrs_input_feature_names[8];
 #define VRS_INPUT_F_FAIL_PERSISTENT 0x04u
 /* fuzz_linux_sim: compare the Linux ring with vrsim's (vrs_sim_differential) */
 #define VRS_INPUT_F_DIFFERENTIAL 0x08u
+/* fuzz_device's hostile driver maps the used ring read-only for the
+ * device (a guest that hands a device side a ring it may not write) */
+#define VRS_INPUT_F_RO_USED 0x10u
 
 /* Byte 15's ranges. */
 #define VRS_INPUT_X_STEADY 160u
@@ -122,7 +125,8 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
  * queue= fail-nth= min-align= seed= start= (slots before the wrap, 0..255)
  * steady= (cycles: 0 or 64, 128, ..., 4096; not with a queue above 1024
  * or long-chains) ops= opseed= and the flags
- * big-endian, lazy-iotlb, fail-persistent, differential, long-chains. ops=N appends N operation
+ * big-endian, lazy-iotlb, fail-persistent, differential, long-chains,
+ * ro-used. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
  * with the offending word printed to stderr. */
 long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);

@@ -40,6 +40,9 @@ struct vrs_qpair {
 	struct vrs_device_queue *dev;
 	struct vrs_machine *m;
 	struct vrs_qpair_config cfg;
+	/* Where the device is told its used ring is, when not where the
+	 * driver put it (vrs_qpair_move_used); 0: the driver's. */
+	vrs_dma_addr_t moved_used;
 };
 
 /* Both queues on the machine m (already set up for a run). A pair whose
@@ -54,6 +57,10 @@ int vrs_qpair_open(struct vrs_qpair *qp, struct vrs_machine *m,
 int vrs_qpair_reset(struct vrs_qpair *qp, unsigned new_num);
 /* The device alone starts over on the driver's current ring. */
 int vrs_qpair_reset_device(struct vrs_qpair *qp);
+/* Tell the device its used ring is at addr (a hostile driver's choice)
+ * and start it over there; the referee and every other reader of the
+ * device's view follow. Undone by the next open. */
+int vrs_qpair_move_used(struct vrs_qpair *qp, vrs_dma_addr_t addr);
 /* The device's view of the driver's ring right now, with what a device
  * side that translates by itself needs of the machine (its mappings,
  * physical bus, guest memory and whether a bus address is a GPA). */

@@ -39,6 +39,8 @@ struct vrs_sim_config {
 	bool fail_persistent;
 	bool raw_driver;	  /* a hostile driver writes raw ring memory
 				   * (fuzz_device); the device is under test */
+	bool ro_used;		  /* it gives the device a used ring mapped
+				   * read-only for the device */
 	bool long_chains;	  /* its well-formed requests run as long as
 				   * the queue (direct) or an indirect table
 				   * of up to VRS_RAW_TABLE_ENTRIES allows */
