@@ -82,6 +82,29 @@ class Catalogue(unittest.TestCase):
         with self.assertRaisesRegex(catalogue.Malformed, "expect: Expect '6.12'"):
             catalogue.Entry(self.top, "expect")
 
+    def test_step_overs_are_read_apart_and_with_the_acknowledgements(self):
+        self.entry("lenient", ENTRY.replace(
+            "Fix: 6.1 fix.patch",
+            "Fix: 6.1 fix.patch\nStep-over: device-acceptance:q*: device took chain *\n"
+            "Acknowledge: api-contract:virtqueue_add returned"))
+        e = catalogue.Entry(self.top, "lenient")
+        self.assertEqual(e.step_over, ["device-acceptance:q*: device took chain *"])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(catalogue.main(["catalogue.py", "step-overs", self.top]), 0)
+        self.assertEqual(out.getvalue().splitlines(),
+                         ["device-acceptance:q*: device took chain *"])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            self.assertEqual(catalogue.main(["catalogue.py", "acknowledgements", self.top]), 0)
+        self.assertEqual(sorted(out.getvalue().splitlines()),
+                         ["api-contract:virtqueue_add returned",
+                          "device-acceptance:q*: device took chain *"])
+        self.entry("badstep", ENTRY.replace("Fix: 6.1 fix.patch",
+                                            "Fix: 6.1 fix.patch\nStep-over: no kind here"))
+        with self.assertRaisesRegex(catalogue.Malformed, "badstep: Acknowledge or Step-over 'no kind here'"):
+            catalogue.Entry(self.top, "badstep")
+
     def test_signatures_match_target_kind_frames_and_message(self):
         self.entry("walk", ENTRY)
         e = catalogue.Entry(self.top, "walk")

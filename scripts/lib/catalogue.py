@@ -132,7 +132,7 @@ class Entry:
         self.step_over = self.fields.get("Step-Over", [])
         for a in self.acknowledge + self.step_over:
             if not re.match(r"^[a-z-]+:\S", a):
-                raise Malformed("%s: Acknowledge '%s' is not 'KIND:MESSAGE PREFIX'" % (name, a))
+                raise Malformed("%s: Acknowledge or Step-over '%s' is not 'KIND:MESSAGE PREFIX'" % (name, a))
         files = [self.input] + self.examples + list(self.fixes.values())
         if self.fields.get("Report"):
             files.append(self.report)
