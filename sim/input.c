@@ -81,6 +81,7 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 		.fail_persistent = c[6] & VRS_INPUT_F_FAIL_PERSISTENT,
 		.differential = c[6] & VRS_INPUT_F_DIFFERENTIAL,
 		.ro_used = c[6] & VRS_INPUT_F_RO_USED,
+		.remap_tables = c[6] & VRS_INPUT_F_REMAP_TABLES,
 		.fail_nth = c[7],
 		.min_align_mask = align_masks[c[8] % 4],
 		.seed = (uint64_t)c[9] | (uint64_t)c[10] << 8 |
@@ -133,7 +134,8 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 			 (cfg->lazy_iotlb ? VRS_INPUT_F_LAZY_IOTLB : 0) |
 			 (cfg->fail_persistent ? VRS_INPUT_F_FAIL_PERSISTENT : 0) |
 			 (cfg->differential ? VRS_INPUT_F_DIFFERENTIAL : 0) |
-			 (cfg->ro_used ? VRS_INPUT_F_RO_USED : 0));
+			 (cfg->ro_used ? VRS_INPUT_F_RO_USED : 0) |
+			 (cfg->remap_tables ? VRS_INPUT_F_REMAP_TABLES : 0));
 	c[7] = (uint8_t)(cfg->fail_nth > 255 ? 255 : cfg->fail_nth);
 	for (uint8_t i = 0; i < 4; i++)
 		if (align_masks[i] == cfg->min_align_mask)
@@ -210,6 +212,9 @@ void vrs_input_print_config(const struct vrs_sim_config *cfg, FILE *f)
 	if (cfg->ro_used)
 		fprintf(f, "used ring  mapped read-only for the device "
 			"(fuzz_device)\n");
+	if (cfg->remap_tables)
+		fprintf(f, "tables     unmapped after publishing, the next one "
+			"elsewhere (fuzz_device)\n");
 }
 
 /* A driver that decides on the DMA API itself (Linux) takes its own path;
@@ -271,6 +276,7 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 						   : VRS_DEV_BLK;
 	cfg->raw_driver = role == VRS_ROLE_HOSTILE_DRV;
 	cfg->ro_used = cfg->ro_used && cfg->raw_driver;
+	cfg->remap_tables = cfg->remap_tables && cfg->raw_driver;
 	const struct vrs_platform *plat = vrs_platform_get(cfg->platform);
 	const struct vrs_driver_ops *driver = vrs_driver_get(cfg->driver);
 	const struct vrs_device_ops *side = vrs_device_side_get(cfg->device_side);
@@ -451,6 +457,8 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 		return c->differential = true;
 	if (KEY("ro-used"))
 		return c->ro_used = true;
+	if (KEY("remap-tables"))
+		return c->remap_tables = true;
 	if (KEY("long-chains"))
 		return c->long_chains = true;
 	if (KEY("driver"))

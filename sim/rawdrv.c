@@ -88,6 +88,8 @@ void vrs_rawdrv_stop(struct vrs_sim *s)
 				     VRS_RAW_TABLE_ENTRIES * 16u, VRS_DMA_TO_DEVICE);
 	if (r->table)
 		vrs_sim_kfree(s, r->table, VRS_RAW_TABLE_ENTRIES * 16u);
+	if (r->spare)
+		vrs_sim_kfree(s, r->spare, VRS_RAW_BUF_LEN);
 	for (unsigned q = 0; q < VRS_SIM_MAX_QUEUES; q++) {
 		if (!r->ro_used[q])
 			continue;
@@ -96,6 +98,30 @@ void vrs_rawdrv_stop(struct vrs_sim *s)
 		vrs_sim_kfree(s, r->ro_used[q], r->ro_used_len);
 	}
 	memset(r, 0, sizeof(*r));
+}
+
+/* remap-tables: the table buffer just published is unmapped (its IOTLB
+ * entries go, at the unmap or the flush) while the descriptor still
+ * points there, and the next table is written to the other buffer,
+ * mapped first so that it gets another address. */
+static void move_table_buffer(struct vrs_sim *s)
+{
+	struct vrs_rawdrv *r = &s->raw;
+	unsigned last = VRS_RAW_BUFS - 1;
+	if (!r->spare)
+		r->spare = vrs_sim_kmalloc(s, VRS_RAW_BUF_LEN);
+	vrs_dma_addr_t a = VRS_DMA_MAPPING_ERROR;
+	if (!r->spare || r->addr[last] == VRS_DMA_MAPPING_ERROR ||
+	    vrs_dma_map_single(s->dma, r->spare, VRS_RAW_BUF_LEN,
+			       VRS_DMA_BIDIRECTIONAL, &a) < 0 ||
+	    vrs_dma_mapping_error(s->dma, a))
+		return;
+	vrs_dma_unmap_single(s->dma, r->addr[last], VRS_RAW_BUF_LEN,
+			     VRS_DMA_BIDIRECTIONAL);
+	uint8_t *old = r->buf[last];
+	r->buf[last] = r->spare;
+	r->addr[last] = a;
+	r->spare = old;
 }
 
 /* A bus address: inside one of our buffers, or anything at all. */
@@ -449,6 +475,8 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q)
 		uint16_t next = vrs_provider_u16(&s->prov);
 		write_desc(s, &v, slot, s->raw.addr[VRS_RAW_BUFS - 1], len, flags,
 			   next);
+		if (s->cfg.remap_tables)
+			move_table_buffer(s);
 		break;
 	}
 	case 3: { /* event and flag fields */

@@ -76,6 +76,7 @@ struct vrs_rawdrv {
 	uint8_t *ro_used[VRS_SIM_MAX_QUEUES]; /* used rings the device may */
 	vrs_dma_addr_t ro_used_addr[VRS_SIM_MAX_QUEUES]; /* only read */
 	size_t ro_used_len;
+	uint8_t *spare;		   /* remap-tables: the other table buffer */
 	uint16_t avail_idx[VRS_SIM_MAX_QUEUES];
 	uint16_t next[VRS_SIM_MAX_QUEUES];  /* packed: next slot to publish */
 	bool wrap[VRS_SIM_MAX_QUEUES];

@@ -58,6 +58,9 @@ extern const char *const vrs_input_feature_names[8];
 /* fuzz_device's hostile driver maps the used ring read-only for the
  * device (a guest that hands a device side a ring it may not write) */
 #define VRS_INPUT_F_RO_USED 0x10u
+/* ... and moves the indirect tables it publishes to other memory, the
+ * old mapping unmapped while descriptors still point there */
+#define VRS_INPUT_F_REMAP_TABLES 0x20u
 
 /* Byte 15's ranges. */
 #define VRS_INPUT_X_STEADY 160u
@@ -126,7 +129,7 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
  * steady= (cycles: 0 or 64, 128, ..., 4096; not with a queue above 1024
  * or long-chains) ops= opseed= and the flags
  * big-endian, lazy-iotlb, fail-persistent, differential, long-chains,
- * ro-used. ops=N appends N operation
+ * ro-used, remap-tables. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
  * with the offending word printed to stderr. */
 long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);

@@ -41,6 +41,8 @@ struct vrs_sim_config {
 				   * (fuzz_device); the device is under test */
 	bool ro_used;		  /* it gives the device a used ring mapped
 				   * read-only for the device */
+	bool remap_tables;	  /* it unmaps an indirect table it published
+				   * and writes the next one elsewhere */
 	bool long_chains;	  /* its well-formed requests run as long as
 				   * the queue (direct) or an indirect table
 				   * of up to VRS_RAW_TABLE_ENTRIES allows */
