@@ -21,6 +21,7 @@
 #include "kcall.h"
 #include "kernel/linux.h"
 #include "vrsim/device.h"
+#include "vrsim/guard.h"
 #include "vrsim/report.h"
 #include "vrsim/virtio.h"
 
@@ -36,6 +37,10 @@
 
 struct flavour {
 	const char *prefix; /* for messages: "vringh_getdesc_iotlb" */
+	ssize_t (*pull)(struct vringh *vrh, struct vringh_kiov *riov,
+			void *dst, size_t len);
+	ssize_t (*push)(struct vringh *vrh, struct vringh_kiov *wiov,
+			const void *src, size_t len);
 	int (*getdesc)(struct vringh *vrh, struct vringh_kiov *riov,
 		       struct vringh_kiov *wiov, u16 *head, gfp_t gfp);
 	int (*complete)(struct vringh *vrh, u16 head, u32 len);
@@ -44,14 +49,29 @@ struct flavour {
 	void (*notify_disable)(struct vringh *vrh);
 };
 
+static ssize_t pull_kern(struct vringh *vrh, struct vringh_kiov *riov,
+			 void *dst, size_t len)
+{
+	(void)vrh;
+	return vringh_iov_pull_kern(riov, dst, len);
+}
+
+static ssize_t push_kern(struct vringh *vrh, struct vringh_kiov *wiov,
+			 const void *src, size_t len)
+{
+	(void)vrh;
+	return vringh_iov_push_kern(wiov, src, len);
+}
+
 static const struct flavour iotlb_flavour = {
-	"iotlb", vringh_getdesc_iotlb, vringh_complete_iotlb,
+	"iotlb", vringh_iov_pull_iotlb, vringh_iov_push_iotlb,
+	vringh_getdesc_iotlb, vringh_complete_iotlb,
 	vringh_need_notify_iotlb, vringh_notify_enable_iotlb,
 	vringh_notify_disable_iotlb,
 };
 
 static const struct flavour kern_flavour = {
-	"kern", vringh_getdesc_kern, vringh_complete_kern,
+	"kern", pull_kern, push_kern, vringh_getdesc_kern, vringh_complete_kern,
 	vringh_need_notify_kern, vringh_notify_enable_kern,
 	vringh_notify_disable_kern,
 };
@@ -83,6 +103,7 @@ struct ld {
 	struct vrs_bus checked;
 	struct vrs_vqdev_config cfg;
 	unsigned inflight;
+	int last_head; /* the chain whose kiovs are still d->riov, d->wiov */
 	uint8_t popped[(VRS_MAX_QUEUE_SIZE + 7) / 8]; /* heads in flight */
 	bool broken, dead;
 	char why[240];
@@ -357,6 +378,7 @@ static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 	d->broken = d->dead = false;
 	d->why[0] = '\0';
 	d->inflight = 0;
+	d->last_head = -1;
 	memset(d->popped, 0, sizeof(d->popped));
 	d->env.msg[0] = '\0';
 	if (cfg->num == 0 || cfg->num > VRS_MAX_QUEUE_SIZE || !cfg->bus ||
@@ -439,6 +461,90 @@ static void append(struct vrs_vqdev_req *req, const struct vringh_kiov *kiov,
 	}
 }
 
+/* ---- vringh's own data path, as vdpa_sim moves a request's bytes ---- */
+
+#define DATA_MAX 4096u /* bytes of a chain moved through vringh */
+
+/* What guest memory holds at bus address addr, read as the device would
+ * reach it but without the bus (no trace, no finding): through the
+ * IOMMU's live mappings, or directly where a bus address is a GPA.
+ * false when that cannot be known (another platform, a private page). */
+static bool guest_bytes(const struct ld *d, uint64_t addr, uint8_t *out,
+			size_t len)
+{
+	while (len) {
+		uint64_t gpa = addr, room = len;
+		if (d->env.bus == &d->checked) {
+			const struct shadow_map *hit = NULL;
+			for (unsigned i = 0; i < d->nmaps && !hit; i++)
+				if (addr >= d->maps[i].iova &&
+				    addr - d->maps[i].iova < d->maps[i].size)
+					hit = &d->maps[i];
+			if (!hit)
+				return false;
+			gpa = hit->gpa + (addr - hit->iova);
+			room = hit->size - (addr - hit->iova);
+		} else if (!d->cfg.bus_is_gpa) {
+			return false;
+		}
+		size_t n = VRS_MIN(len, room);
+		n = VRS_MIN(n, VRS_PAGE_SIZE - (gpa & VRS_PAGE_MASK));
+		const uint8_t *p = d->cfg.gm ? vrs_gmem_hva(d->cfg.gm, gpa, n) : NULL;
+		if (!p || vrs_gmem_page_private(d->cfg.gm, gpa))
+			return false;
+		memcpy(out, p, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return true;
+}
+
+/* The first bytes of the readable elements, pulled through vringh, must
+ * be what guest memory holds there (data integrity of vringh's path: its
+ * vhost IOTLB translation and page splitting). The pull uses a copy of
+ * the kiov, so the elements stay whole for the model device. */
+static void check_pull(struct ld *d, const struct vrs_vqdev_req *req)
+{
+	static uint8_t got[DATA_MAX], want[DATA_MAX];
+	size_t n = (size_t)VRS_MIN(req->out_len, (uint64_t)DATA_MAX);
+	if (!n)
+		return;
+	struct vringh_kiov riov = d->riov;
+	ssize_t r = KCALL(d, -EIO, d->fl->pull(&d->vrh, &riov, got, n));
+	size_t have = 0;
+	for (unsigned i = 0; i < req->nout && have < n; i++) {
+		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);
+		if (!guest_bytes(d, req->iov[i].addr, want + have, k))
+			return; /* nothing known to compare with */
+		have += k;
+	}
+	if (r >= 0 && ((size_t)r != n || memcmp(got, want, n) != 0))
+		vrs_report(VRS_FIND_DATA_INTEGRITY,
+			   "vringh_iov_pull_%s of %zu bytes of chain %u gave "
+			   "%zd bytes that differ from guest memory",
+			   d->fl->prefix, n, req->id, r);
+}
+
+/* The bytes the model device wrote, pushed again through vringh (the
+ * same bytes, so nothing changes when vringh's path is right). */
+static void repush(struct ld *d, const struct vrs_vqdev_req *req,
+		   uint32_t len)
+{
+	static uint8_t buf[DATA_MAX];
+	size_t n = VRS_MIN((size_t)len, (size_t)DATA_MAX), have = 0;
+	for (unsigned i = req->nout; i < req->niov && have < n; i++) {
+		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);
+		if (!guest_bytes(d, req->iov[i].addr, buf + have, k))
+			return;
+		have += k;
+	}
+	if (have < n || !n)
+		return;
+	struct vringh_kiov wiov = d->wiov;
+	(void)KCALL(d, -EIO, d->fl->push(&d->vrh, &wiov, buf, n));
+}
+
 static int ld_pop(struct vrs_device_queue *dq, struct vrs_vqdev_req *req)
 {
 	struct ld *d = ld_of(dq);
@@ -463,6 +569,7 @@ static int ld_pop(struct vrs_device_queue *dq, struct vrs_vqdev_req *req)
 		return -ENOSPC;
 	}
 	req->id = head;
+	d->last_head = head;
 	req->ndesc = 1;
 	req->niov = req->nout = req->nin = 0;
 	req->out_len = req->in_len = 0;
@@ -470,6 +577,7 @@ static int ld_pop(struct vrs_device_queue *dq, struct vrs_vqdev_req *req)
 	req->nout = req->niov;
 	append(req, &d->wiov, true);
 	req->nin = req->niov - req->nout;
+	check_pull(d, req);
 	if (head < d->cfg.num && !(d->popped[head / 8] & (1u << head % 8))) {
 		d->popped[head / 8] |= (uint8_t)(1u << head % 8);
 		d->inflight++;
@@ -488,6 +596,8 @@ static int ld_push(struct vrs_device_queue *dq, const struct vrs_vqdev_req *req,
 		d->popped[head / 8] &= (uint8_t)~(1u << head % 8);
 		d->inflight--;
 	}
+	if (head == d->last_head)
+		repush(d, req, len);
 	d->env.msg[0] = '\0';
 	int rc = KCALL(d, -EIO, d->fl->complete(&d->vrh, head, len));
 	return rc < 0 ? (d->dead ? -EPROTO : refuse(d, "complete", rc)) : 0;
