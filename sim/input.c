@@ -82,6 +82,7 @@ int vrs_input_parse(const uint8_t *data, size_t len,
 		.differential = c[6] & VRS_INPUT_F_DIFFERENTIAL,
 		.ro_used = c[6] & VRS_INPUT_F_RO_USED,
 		.remap_tables = c[6] & VRS_INPUT_F_REMAP_TABLES,
+		.kern_flavour = c[6] & VRS_INPUT_F_KERN_FLAVOUR,
 		.fail_nth = c[7],
 		.min_align_mask = align_masks[c[8] % 4],
 		.seed = (uint64_t)c[9] | (uint64_t)c[10] << 8 |
@@ -135,7 +136,8 @@ void vrs_input_encode(const struct vrs_sim_config *cfg,
 			 (cfg->fail_persistent ? VRS_INPUT_F_FAIL_PERSISTENT : 0) |
 			 (cfg->differential ? VRS_INPUT_F_DIFFERENTIAL : 0) |
 			 (cfg->ro_used ? VRS_INPUT_F_RO_USED : 0) |
-			 (cfg->remap_tables ? VRS_INPUT_F_REMAP_TABLES : 0));
+			 (cfg->remap_tables ? VRS_INPUT_F_REMAP_TABLES : 0) |
+			 (cfg->kern_flavour ? VRS_INPUT_F_KERN_FLAVOUR : 0));
 	c[7] = (uint8_t)(cfg->fail_nth > 255 ? 255 : cfg->fail_nth);
 	for (uint8_t i = 0; i < 4; i++)
 		if (align_masks[i] == cfg->min_align_mask)
@@ -263,6 +265,9 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg)
 		cfg->driver = (enum vrs_driver_id)forced_driver;
 	if (forced_device_side >= 0)
 		cfg->device_side = (enum vrs_device_side_id)forced_device_side;
+	/* Linux's device side in its other flavour, when the input asks */
+	if (cfg->device_side == VRS_DEVSIDE_LINUX && cfg->kern_flavour)
+		cfg->device_side = VRS_DEVSIDE_LINUX_KERN;
 	/* Differential mode compares another driver with vrsim's ring, with
 	 * honest parties, or another device side with vrsim's, under a
 	 * hostile driver; elsewhere the flag means nothing. */
@@ -459,6 +464,8 @@ static bool apply_word(const char *w, struct vrs_sim_config *c,
 		return c->ro_used = true;
 	if (KEY("remap-tables"))
 		return c->remap_tables = true;
+	if (KEY("kern-flavour"))
+		return c->kern_flavour = true;
 	if (KEY("long-chains"))
 		return c->long_chains = true;
 	if (KEY("driver"))

@@ -55,9 +55,14 @@ fail=0 n=0
 for replay in "$build"/fuzz/replay_fuzz_*; do
 	t=${replay##*/replay_}
 	[ "$t" = fuzz_empty ] && continue
+	# fuzz_linux_X is fuzz_linux_X-VERSION of the first kernel: once
+	case $t in fuzz_linux_*-[0-9]*) ;; fuzz_linux_*)
+		ls "$replay"-[0-9]* >/dev/null 2>&1 && continue ;;
+	esac
 	d="$work/$t"
+	seeds=${t%-[0-9]*} # fuzz_linux_sim-6.1's corpus is fuzz_linux_sim's
 	mkdir -p "$d"
-	for src in "$top/corpora/$t/seeds" "$top/corpora/$t/regressions"; do
+	for src in "$top/corpora/$seeds/seeds" "$top/corpora/$seeds/regressions"; do
 		[ -d "$src" ] && cp "$src"/* "$d/" 2>/dev/null
 	done
 	random_inputs 40 $((++n)) "$d"

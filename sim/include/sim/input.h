@@ -61,6 +61,9 @@ extern const char *const vrs_input_feature_names[8];
 /* ... and moves the indirect tables it publishes to other memory, the
  * old mapping unmapped while descriptors still point there */
 #define VRS_INPUT_F_REMAP_TABLES 0x20u
+/* a target of Linux's device side runs vringh's _kern flavour (where a
+ * bus address is a GPA) instead of its _iotlb one */
+#define VRS_INPUT_F_KERN_FLAVOUR 0x40u
 
 /* Byte 15's ranges. */
 #define VRS_INPUT_X_STEADY 160u
@@ -129,7 +132,7 @@ void vrs_input_summarize(struct vrs_sim *s, enum vrs_input_role role,
  * steady= (cycles: 0 or 64, 128, ..., 4096; not with a queue above 1024
  * or long-chains) ops= opseed= and the flags
  * big-endian, lazy-iotlb, fail-persistent, differential, long-chains,
- * ro-used, remap-tables. ops=N appends N operation
+ * ro-used, remap-tables, kern-flavour. ops=N appends N operation
  * bytes from a generator seeded with opseed. Bytes written, or -EINVAL
  * with the offending word printed to stderr. */
 long vrs_input_encode_text(const char *description, uint8_t *out, size_t cap);

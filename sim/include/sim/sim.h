@@ -41,6 +41,8 @@ struct vrs_sim_config {
 				   * (fuzz_device); the device is under test */
 	bool ro_used;		  /* it gives the device a used ring mapped
 				   * read-only for the device */
+	bool kern_flavour;	  /* the input asks a Linux device side for
+				   * vringh's _kern flavour (sim/input.c) */
 	bool remap_tables;	  /* it unmaps an indirect table it published
 				   * and writes the next one elsewhere */
 	bool long_chains;	  /* its well-formed requests run as long as
