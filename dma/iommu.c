@@ -79,9 +79,10 @@ void vrs_iommu_reset(struct vrs_iommu *io)
 	vrs_iotlb_invalidate_all(&io->tlb);
 	io->fq_len = 0;
 	memset(&io->stats, 0, sizeof(io->stats));
-	if (io->listener.unmap)
-		io->listener.unmap(io->listener.ctx, io->cfg.iova_base,
-				   io->cfg.aperture);
+	for (unsigned i = 0; i < VRS_IOMMU_LISTENERS; i++)
+		if (io->listener[i].unmap)
+			io->listener[i].unmap(io->listener[i].ctx,
+					      io->cfg.iova_base, io->cfg.aperture);
 }
 
 void vrs_iommu_set_lazy(struct vrs_iommu *io, bool lazy)
@@ -126,10 +127,12 @@ static vrs_dma_addr_t page_iova(const struct vrs_iommu *io, uint32_t page)
 static void tell_unmap(struct vrs_iommu *io, uint32_t head)
 {
 	const struct vrs_iommu_rec *r = &io->rec[head];
-	if (io->listener.unmap)
-		io->listener.unmap(io->listener.ctx, page_iova(io, head),
-				   vrs_iommu_span(r->offset, r->size)
-					   << VRS_PAGE_SHIFT);
+	for (unsigned i = 0; i < VRS_IOMMU_LISTENERS; i++)
+		if (io->listener[i].unmap)
+			io->listener[i].unmap(io->listener[i].ctx,
+					      page_iova(io, head),
+					      vrs_iommu_span(r->offset, r->size)
+						      << VRS_PAGE_SHIFT);
 }
 
 /* Invalidate and free one queued unmap. */
@@ -186,9 +189,11 @@ int vrs_iommu_map_range(struct vrs_iommu *io, vrs_gpa_t gpa, size_t size,
 	io->rec[start] = (struct vrs_iommu_rec){
 		.size = size, .offset = (uint16_t)offset, .pending = false};
 	*iova = page_iova(io, start) + offset;
-	if (io->listener.map)
-		io->listener.map(io->listener.ctx, page_iova(io, start),
-				 page_gpa, n << VRS_PAGE_SHIFT, prot);
+	for (unsigned i = 0; i < VRS_IOMMU_LISTENERS; i++)
+		if (io->listener[i].map)
+			io->listener[i].map(io->listener[i].ctx,
+					    page_iova(io, start), page_gpa,
+					    n << VRS_PAGE_SHIFT, prot);
 	return 0;
 }
 
@@ -264,47 +269,51 @@ int vrs_iommu_lookup(const struct vrs_iommu *io, vrs_dma_addr_t iova,
 	return 0;
 }
 
-/* Every present page, runs of contiguous IOVA, GPA and prot told as one
- * mapping. Pending (lazy) unmaps are already gone from the table. */
-static void tell_live(struct vrs_iommu *io)
+/* Every live mapping, as map_range told it: a vDPA bus sends one IOTLB
+ * update per mapping, and an unmap removes what overlaps it, so two
+ * mappings must never be told as one. Pending (lazy) unmaps are already
+ * gone from the table. */
+static void tell_live(struct vrs_iommu *io, const struct vrs_xlate_listener *l)
 {
-	struct vrs_xlate_listener *l = &io->listener;
-	uint64_t run_iova = 0, run_gpa = 0, run_len = 0;
-	unsigned run_prot = 0;
 	for (uint32_t page = 0; page < io->npages; page++) {
 		if (!io->top[page >> VRS_IOMMU_LEAF_SHIFT]) {
 			page |= VRS_IOMMU_LEAF_PTES - 1; /* skip the leaf */
 			continue;
 		}
+		uint32_t head;
+		uint8_t st = vrs_iova_find(&io->iova, page, &head);
 		uint64_t pte = vrs_iommu_pte(io, page);
-		vrs_dma_addr_t iova = page_iova(io, page);
-		vrs_gpa_t gpa = pte & VRS_PTE_GPA;
-		unsigned prot = (unsigned)(pte & VRS_PTE_PROT);
-		if (run_len && (!(pte & VRS_PTE_PRESENT) ||
-				iova != run_iova + run_len ||
-				gpa != run_gpa + run_len || prot != run_prot)) {
-			l->map(l->ctx, run_iova, run_gpa, run_len, run_prot);
-			run_len = 0;
-		}
-		if (!(pte & VRS_PTE_PRESENT))
+		if (head != page || !(st & VRS_IOVA_ALLOC) ||
+		    !(pte & VRS_PTE_PRESENT) || io->rec[head].pending)
 			continue;
-		if (!run_len) {
-			run_iova = iova;
-			run_gpa = gpa;
-			run_prot = prot;
-		}
-		run_len += VRS_PAGE_SIZE;
+		uint64_t n = vrs_iommu_span(io->rec[head].offset,
+					    io->rec[head].size);
+		l->map(l->ctx, page_iova(io, page), pte & VRS_PTE_GPA,
+		       n << VRS_PAGE_SHIFT, (unsigned)(pte & VRS_PTE_PROT));
+		page += (uint32_t)n - 1;
 	}
-	if (run_len)
-		l->map(l->ctx, run_iova, run_gpa, run_len, run_prot);
 }
 
-static void iommu_watch(void *ctx, const struct vrs_xlate_listener *l)
+static void iommu_watch(void *ctx, const struct vrs_xlate_listener *l,
+			bool on)
 {
 	struct vrs_iommu *io = ctx;
-	io->listener = l ? *l : (struct vrs_xlate_listener){0};
-	if (l && l->map)
-		tell_live(io);
+	unsigned free = VRS_IOMMU_LISTENERS;
+	for (unsigned i = 0; i < VRS_IOMMU_LISTENERS; i++) {
+		if (io->listener[i].map && io->listener[i].ctx == l->ctx)
+			io->listener[i] = (struct vrs_xlate_listener){0};
+		if (!io->listener[i].map && free == VRS_IOMMU_LISTENERS)
+			free = i;
+	}
+	if (!on || !l->map)
+		return;
+	if (free == VRS_IOMMU_LISTENERS) {
+		vrs_report(VRS_FIND_INTERNAL, "iommu: more than %u listeners",
+			   VRS_IOMMU_LISTENERS);
+		return;
+	}
+	io->listener[free] = *l;
+	tell_live(io, l);
 }
 
 const struct vrs_xlate_mappings *vrs_iommu_mappings(struct vrs_iommu *io)

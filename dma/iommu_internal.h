@@ -109,14 +109,16 @@ struct vrs_iommu {
 	struct vrs_iommu_rec *rec; /* per page, valid at ALLOC heads */
 	struct vrs_iotlb tlb;	   /* the device's cache */
 
-	/* Lazy mode's flush queue: allocator heads of pending unmaps. */
+	#define VRS_IOMMU_LISTENERS 8u /* one per device queue keeping a copy */
+
+/* Lazy mode's flush queue: allocator heads of pending unmaps. */
 	uint32_t fq[VRS_IOMMU_FQ_SIZE];
 	unsigned fq_len;
 
 	struct vrs_iommu_stats stats; /* since the last reset */
 
 	/* A device keeping its own copy of the mappings (vrs_iommu_mappings) */
-	struct vrs_xlate_listener listener; /* map == NULL: none */
+	struct vrs_xlate_listener listener[VRS_IOMMU_LISTENERS]; /* map NULL: free */
 	struct vrs_xlate_mappings mappings;
 };
 

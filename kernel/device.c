@@ -26,6 +26,11 @@
 #include "vrsim/virtio.h"
 
 #define KIOV_INLINE 16
+#define DATA_MAX 4096u /* bytes of a chain moved through vringh */
+/* check_pull's and repush's buffers (host memory for the _kern flavour) */
+static struct {
+	uint8_t got[DATA_MAX], want[DATA_MAX], buf[DATA_MAX];
+} data_buffers;
 /* The most guest-memory accesses one getdesc can make and still finish:
  * vringh bounds a walk only by the kvec array its elements fill, which
  * stops growing at KMALLOC_MAX_SIZE (the kernel refuses more, -ENOMEM);
@@ -280,7 +285,7 @@ static void iotlb_unmap(void *ctx, vrs_dma_addr_t iova, size_t size)
 static void stop_watching(struct ld *d)
 {
 	if (d->watching)
-		d->watching->watch(d->watching->ctx, NULL);
+		d->watching->watch(d->watching->ctx, &d->listener, false);
 	d->watching = NULL;
 }
 
@@ -300,6 +305,9 @@ static int start_kern(struct ld *d, uint64_t features)
 		return -EOPNOTSUPP; /* kernel pointers need GPAs */
 	d->env.bus = c->bus;
 	d->env.bus_below = vrs_gmem_size(c->gm);
+	/* the ring, in guest memory's host mapping, by pointer */
+	d->env.host[0].p = vrs_gmem_hva(c->gm, VRS_PAGE_SIZE, 1);
+	d->env.host[0].len = vrs_gmem_size(c->gm) - VRS_PAGE_SIZE;
 	/* kern_memcpy.h tells bus addresses from host ones by value */
 	if ((uintptr_t)&probe < d->env.bus_below ||
 	    (uintptr_t)d < d->env.bus_below)
@@ -334,7 +342,7 @@ static int start_iotlb(struct ld *d, uint64_t features)
 		d->listener = (struct vrs_xlate_listener){iotlb_map,
 							   iotlb_unmap, d};
 		d->watching = c->mappings;
-		c->mappings->watch(c->mappings->ctx, &d->listener);
+		c->mappings->watch(c->mappings->ctx, &d->listener, true);
 	} else {
 		d->env.bus = c->bus;
 		int rc = KCALL(d, -EIO,
@@ -385,6 +393,14 @@ static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 	    (cfg->features & VRS_BIT(VRS_F_RING_PACKED))) {
 		return -EINVAL;
 	}
+	/* Host memory every flavour's memcpy may touch (kern_memcpy.h):
+	 * the adapter's object (the inline kvecs resize_iovec copies from)
+	 * and the data path's buffers. */
+	memset(d->env.host, 0, sizeof(d->env.host));
+	d->env.host[1].p = d;
+	d->env.host[1].len = sizeof(*d);
+	d->env.host[2].p = &data_buffers;
+	d->env.host[2].len = sizeof(data_buffers);
 	/* what the last run grew the iovs to, given back */
 	KVOID(d, (vringh_kiov_cleanup(&d->riov), vringh_kiov_cleanup(&d->wiov)));
 	vringh_kiov_init(&d->riov, d->rvec, KIOV_INLINE);
@@ -463,7 +479,8 @@ static void append(struct vrs_vqdev_req *req, const struct vringh_kiov *kiov,
 
 /* ---- vringh's own data path, as vdpa_sim moves a request's bytes ---- */
 
-#define DATA_MAX 4096u /* bytes of a chain moved through vringh */
+
+
 
 /* What guest memory holds at bus address addr, read as the device would
  * reach it but without the bus (no trace, no finding): through the
@@ -506,12 +523,10 @@ static bool guest_bytes(const struct ld *d, uint64_t addr, uint8_t *out,
  * the kiov, so the elements stay whole for the model device. */
 static void check_pull(struct ld *d, const struct vrs_vqdev_req *req)
 {
-	static uint8_t got[DATA_MAX], want[DATA_MAX];
+	uint8_t *got = data_buffers.got, *want = data_buffers.want;
 	size_t n = (size_t)VRS_MIN(req->out_len, (uint64_t)DATA_MAX);
 	if (!n)
 		return;
-	struct vringh_kiov riov = d->riov;
-	ssize_t r = KCALL(d, -EIO, d->fl->pull(&d->vrh, &riov, got, n));
 	size_t have = 0;
 	for (unsigned i = 0; i < req->nout && have < n; i++) {
 		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);
@@ -519,6 +534,8 @@ static void check_pull(struct ld *d, const struct vrs_vqdev_req *req)
 			return; /* nothing known to compare with */
 		have += k;
 	}
+	struct vringh_kiov riov = d->riov;
+	ssize_t r = KCALL(d, -EIO, d->fl->pull(&d->vrh, &riov, got, n));
 	if (r >= 0 && ((size_t)r != n || memcmp(got, want, n) != 0))
 		vrs_report(VRS_FIND_DATA_INTEGRITY,
 			   "vringh_iov_pull_%s of %zu bytes of chain %u gave "
@@ -531,7 +548,7 @@ static void check_pull(struct ld *d, const struct vrs_vqdev_req *req)
 static void repush(struct ld *d, const struct vrs_vqdev_req *req,
 		   uint32_t len)
 {
-	static uint8_t buf[DATA_MAX];
+	uint8_t *buf = data_buffers.buf;
 	size_t n = VRS_MIN((size_t)len, (size_t)DATA_MAX), have = 0;
 	for (unsigned i = req->nout; i < req->niov && have < n; i++) {
 		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);

@@ -51,9 +51,10 @@ struct vrs_xlate_listener {
 };
 
 struct vrs_xlate_mappings {
-	/* Call l->map for each live mapping, then l on every change, until
-	 * watch(ctx, NULL). One listener at a time. */
-	void (*watch)(void *ctx, const struct vrs_xlate_listener *l);
+	/* on: call l->map for each live mapping, then l on every change;
+	 * off: no more (the listener of the same l->ctx). Each queue of a
+	 * device keeps its own copy, so several listen at once. */
+	void (*watch)(void *ctx, const struct vrs_xlate_listener *l, bool on);
 	void *ctx;
 };
 

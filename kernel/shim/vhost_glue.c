@@ -147,16 +147,42 @@ void *kshim_krealloc(const void *p, size_t size, gfp_t gfp)
 	return n;
 }
 
+/* Whether [p, p + len) is host memory the _kern flavour may touch. */
+static bool is_host(const struct kshim_env *e, const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, here = (uintptr_t)&a;
+	/* the stack: vringh's own locals (a descriptor, a used entry) */
+	if (a + len > a && (a > here ? a - here : here - a) < (1u << 20))
+		return true;
+	for (size_t i = 0; i < e->nallocs; i++) {
+		uintptr_t b = (uintptr_t)e->allocs[i].p;
+		if (a >= b && a - b <= e->allocs[i].size &&
+		    len <= e->allocs[i].size - (a - b))
+			return true;
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		uintptr_t b = (uintptr_t)e->host[i].p;
+		if (e->host[i].p && a >= b && a - b <= e->host[i].len &&
+		    len <= e->host[i].len - (a - b))
+			return true;
+	}
+	return false;
+}
+
 void *kshim_kern_memcpy(void *dst, const void *src, size_t len)
 {
 	struct kshim_env *e = kshim_current();
-	uint64_t below = e && e->bus ? e->bus_below : 0;
-	if ((uintptr_t)src < below || (uintptr_t)dst < below)
-		account((uintptr_t)src < below ? (uintptr_t)src : (uintptr_t)dst);
-	if ((uintptr_t)src < below) {
-		if (vrs_bus_read(e->bus, (uintptr_t)src, dst, len) < 0)
+	if (!e || !e->bus || !len)
+		return (memcpy)(dst, src, len);
+	bool src_host = is_host(e, src, len), dst_host = is_host(e, dst, len);
+	if (!src_host)
+		account((uintptr_t)src);
+	else if (!dst_host)
+		account((uintptr_t)dst);
+	if (!src_host) {
+		if (dst_host && vrs_bus_read(e->bus, (uintptr_t)src, dst, len) < 0)
 			memset(dst, 0, len); /* refused, and reported */
-	} else if ((uintptr_t)dst < below) {
+	} else if (!dst_host) {
 		vrs_bus_write(e->bus, (uintptr_t)dst, src, len);
 	} else {
 		(memcpy)(dst, src, len);

@@ -286,10 +286,10 @@ Test(linux_device, the_liveness_bound_leaves_a_finished_walk_alone)
 static unsigned used_perm;
 static struct vrs_bus phys;
 
-static void watch(void *ctx, const struct vrs_xlate_listener *l)
+static void watch(void *ctx, const struct vrs_xlate_listener *l, bool on)
 {
 	(void)ctx;
-	if (!l)
+	if (!on)
 		return;
 	l->map(l->ctx, IOVA, desc_gpa, VRS_PAGE_SIZE,
 	       VRS_XLATE_PERM_READ | VRS_XLATE_PERM_WRITE);

@@ -44,6 +44,10 @@ struct kshim_env {
 	 * which a _kern flavour "pointer" is a bus address. */
 	const struct vrs_bus *bus;
 	uint64_t bus_below;
+	/* The _kern flavour's host memory besides the stack and kmalloc's:
+	 * guest memory's host mapping and the adapter's own objects; any
+	 * other "kernel pointer" is a bus address (kshim/kern_memcpy.h). */
+	struct { const void *p; size_t len; } host[4];
 	/* Liveness of the device side: accesses in the current call, the
 	 * most one call may make (0: no bound), the last few addresses
 	 * (the chain it was walking), and whether the bound ended it. */

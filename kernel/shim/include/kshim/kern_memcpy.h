@@ -1,9 +1,11 @@
-/* The _kern flavour of vringh reads indirect tables and writes used
- * entries with memcpy on "kernel pointers" taken from descriptors. In
- * vrsim those are bus addresses: an address below kshim_env.bus_below
- * (the size of guest memory; host memory never lies that low, which the
- * adapter checks at start) is one, and the copy goes through the bus.
- * Included by the vringh unit only, after <string.h>. */
+/* The _kern flavour of vringh reads indirect tables and buffers with
+ * memcpy on "kernel pointers" taken from descriptors. In vrsim those are
+ * bus addresses, whatever a hostile driver wrote: a pointer is host
+ * memory only when it lies on the stack, in a live kmalloc allocation,
+ * or in a range the adapter named (kshim_env.host: guest memory's host
+ * mapping, its own objects); any other goes through the bus, which
+ * refuses what lies outside guest memory. Included by the vringh unit
+ * only, after <string.h>. */
 #ifndef KSHIM_KERN_MEMCPY_H
 #define KSHIM_KERN_MEMCPY_H
 
