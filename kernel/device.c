@@ -12,20 +12,16 @@
  * addresses as "kernel pointers" that the shim sends to the bus
  * (kshim/kern_memcpy.h); it needs a platform where a bus address is a
  * GPA. vringh is split-ring only: neither offers RING_PACKED. */
-#include <linux/vhost_iotlb.h>
-#include <linux/vringh.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "device_internal.h"
 #include "kcall.h"
 #include "kernel/linux.h"
-#include "vrsim/device.h"
 #include "vrsim/guard.h"
 #include "vrsim/report.h"
 #include "vrsim/virtio.h"
 
-#define KIOV_INLINE 16
 #define DATA_MAX 4096u /* bytes of a chain moved through vringh */
 /* check_pull's and repush's buffers (host memory for the _kern flavour) */
 static struct {
@@ -39,20 +35,6 @@ static struct {
 #define WALK_LIMIT(num) (4u * ((num) + KMALLOC_MAX_SIZE / sizeof(struct kvec)) + 64u)
 /* vdpa_sim's max_iotlb_entries default */
 #define IOTLB_ENTRIES 2048
-
-struct flavour {
-	const char *prefix; /* for messages: "vringh_getdesc_iotlb" */
-	ssize_t (*pull)(struct vringh *vrh, struct vringh_kiov *riov,
-			void *dst, size_t len);
-	ssize_t (*push)(struct vringh *vrh, struct vringh_kiov *wiov,
-			const void *src, size_t len);
-	int (*getdesc)(struct vringh *vrh, struct vringh_kiov *riov,
-		       struct vringh_kiov *wiov, u16 *head, gfp_t gfp);
-	int (*complete)(struct vringh *vrh, u16 head, u32 len);
-	int (*need_notify)(struct vringh *vrh);
-	bool (*notify_enable)(struct vringh *vrh);
-	void (*notify_disable)(struct vringh *vrh);
-};
 
 static ssize_t pull_kern(struct vringh *vrh, struct vringh_kiov *riov,
 			 void *dst, size_t len)
@@ -81,45 +63,12 @@ static const struct flavour kern_flavour = {
 	vringh_notify_disable_kern,
 };
 
-struct shadow_map {
-	vrs_dma_addr_t iova;
-	vrs_gpa_t gpa;
-	uint64_t size;
-	unsigned perm;
-};
-
-struct ld {
-	struct vrs_device_queue dq; /* first: the interface's view */
-	const struct flavour *fl;
-	struct kshim_env env;
-	struct vrs_kmem host; /* the host kernel's memory, not the guest's */
-	struct vringh vrh;
-	struct kvec rvec[KIOV_INLINE], wvec[KIOV_INLINE];
-	struct vringh_kiov riov, wiov;
-	struct vhost_iotlb *iotlb;
-	spinlock_t iotlb_lock;
-	struct vrs_xlate_listener listener;
-	const struct vrs_xlate_mappings *watching;
-	/* What the IOMMU told, kept apart from the vhost IOTLB: every access
-	 * vringh makes after its own translation must be granted by one of
-	 * these (checked, the bus it is given). */
-	struct shadow_map *maps;
-	unsigned nmaps, cap;
-	struct vrs_bus checked;
-	struct vrs_vqdev_config cfg;
-	unsigned inflight;
-	int last_head; /* the chain whose kiovs are still d->riov, d->wiov */
-	uint8_t popped[(VRS_MAX_QUEUE_SIZE + 7) / 8]; /* heads in flight */
-	bool broken, dead;
-	char why[240];
-};
-
 static struct ld *ld_of(const struct vrs_device_queue *d)
 {
 	return (struct ld *)d;
 }
 
-static void oopsed(struct ld *d)
+void ld_oopsed(struct ld *d)
 {
 	d->dead = d->broken = true;
 	if (d->env.stuck)
@@ -158,6 +107,11 @@ static const char *errname(int err)
 	return "an unexpected errno";
 }
 
+static void oopsed(struct ld *d)
+{
+	ld_oopsed(d);
+}
+
 /* Refuse the ring from now on, with vringh's own words when it had any. */
 static int refuse(struct ld *d, const char *call, int err)
 {
@@ -166,127 +120,6 @@ static int refuse(struct ld *d, const char *call, int err)
 		 d->fl->prefix, errname(err), d->env.msg[0] ? ": " : "",
 		 d->env.msg);
 	return err == -EFAULT ? -EFAULT : -EPROTO;
-}
-
-/* ---- the vhost IOTLB, told of the IOMMU's mappings ---- */
-
-static unsigned vhost_perm(unsigned perm)
-{
-	return (perm & VRS_XLATE_PERM_READ ? VHOST_MAP_RO : 0) |
-	       (perm & VRS_XLATE_PERM_WRITE ? VHOST_MAP_WO : 0);
-}
-
-static void shadow_add(struct ld *d, vrs_dma_addr_t iova, vrs_gpa_t gpa,
-		       uint64_t size, unsigned perm)
-{
-	if (d->nmaps == d->cap) {
-		unsigned cap = d->cap ? 2 * d->cap : 64;
-		struct shadow_map *m = realloc(d->maps, cap * sizeof(*m));
-		if (!m) {
-			vrs_report(VRS_FIND_INTERNAL, "out of host memory");
-			return;
-		}
-		d->maps = m;
-		d->cap = cap;
-	}
-	d->maps[d->nmaps++] = (struct shadow_map){iova, gpa, size, perm};
-}
-
-static void shadow_remove(struct ld *d, vrs_dma_addr_t iova, uint64_t size)
-{
-	for (unsigned i = 0; i < d->nmaps;) {
-		const struct shadow_map *m = &d->maps[i];
-		if (m->iova >= iova && m->iova - iova < size)
-			d->maps[i] = d->maps[--d->nmaps];
-		else
-			i++;
-	}
-}
-
-/* Whether a live mapping grants perm on [gpa, gpa + len), page by page. */
-static bool granted(const struct ld *d, vrs_gpa_t gpa, size_t len,
-		    unsigned perm)
-{
-	vrs_gpa_t end = gpa + len;
-	while (gpa < end) {
-		const struct shadow_map *hit = NULL;
-		for (unsigned i = 0; i < d->nmaps && !hit; i++) {
-			const struct shadow_map *m = &d->maps[i];
-			if ((m->perm & perm) == perm && gpa >= m->gpa &&
-			    gpa - m->gpa < m->size)
-				hit = m;
-		}
-		if (!hit)
-			return false;
-		gpa = hit->gpa + hit->size;
-	}
-	return true;
-}
-
-static int checked_access(struct ld *d, vrs_gpa_t gpa, size_t len,
-			  unsigned perm)
-{
-	if (granted(d, gpa, len, perm))
-		return 0;
-	vrs_report(VRS_FIND_STALE_IOTLB,
-		   "vringh %s of %zu bytes at GPA 0x%llx that no live IOMMU "
-		   "mapping grants (a vhost IOTLB entry that outlived its "
-		   "unmap, or the wrong permission)",
-		   perm & VRS_XLATE_PERM_WRITE ? "write" : "read", len,
-		   (unsigned long long)gpa);
-	return -EFAULT;
-}
-
-static int checked_read(void *ctx, vrs_dma_addr_t addr, void *dst, size_t len)
-{
-	struct ld *d = ctx;
-	int rc = checked_access(d, addr, len, VRS_XLATE_PERM_READ);
-	return rc < 0 ? rc : vrs_bus_read(d->cfg.phys, addr, dst, len);
-}
-
-static int checked_write(void *ctx, vrs_dma_addr_t addr, const void *src,
-			 size_t len)
-{
-	struct ld *d = ctx;
-	int rc = checked_access(d, addr, len, VRS_XLATE_PERM_WRITE);
-	return rc < 0 ? rc : vrs_bus_write(d->cfg.phys, addr, src, len);
-}
-
-static const struct vrs_bus_ops checked_ops = {checked_read, checked_write};
-
-/* Called from inside whoever maps (often the Linux driver, in its own
- * kernel call): the device's environment for the IOTLB's allocation,
- * the caller's back afterwards. */
-static void iotlb_map(void *ctx, vrs_dma_addr_t iova, vrs_gpa_t gpa,
-		      size_t size, unsigned perm)
-{
-	struct ld *d = ctx;
-	shadow_add(d, iova, gpa, size, perm);
-	struct kshim_env *caller = kshim_current();
-	int rc = KCALL(d, -EFAULT,
-		       vhost_iotlb_add_range(d->iotlb, iova, iova + size - 1,
-					     gpa, vhost_perm(perm)));
-	kshim_set_env(caller);
-	if (rc < 0)
-		vrs_report(VRS_FIND_INTERNAL,
-			   "vhost_iotlb_add_range(0x%llx, %zu): %s",
-			   (unsigned long long)iova, size, errname(rc));
-}
-
-static void iotlb_unmap(void *ctx, vrs_dma_addr_t iova, size_t size)
-{
-	struct ld *d = ctx;
-	shadow_remove(d, iova, size);
-	struct kshim_env *caller = kshim_current();
-	KVOID(d, vhost_iotlb_del_range(d->iotlb, iova, iova + size - 1));
-	kshim_set_env(caller);
-}
-
-static void stop_watching(struct ld *d)
-{
-	if (d->watching)
-		d->watching->watch(d->watching->ctx, &d->listener, false);
-	d->watching = NULL;
 }
 
 /* ---- set-up ---- */
@@ -300,18 +133,12 @@ static void *ring_host(struct ld *d, vrs_dma_addr_t addr, size_t len)
 static int start_kern(struct ld *d, uint64_t features)
 {
 	const struct vrs_vqdev_config *c = &d->cfg;
-	static const char probe = 0;
 	if (!c->bus_is_gpa || !c->gm)
 		return -EOPNOTSUPP; /* kernel pointers need GPAs */
 	d->env.bus = c->bus;
-	d->env.bus_below = vrs_gmem_size(c->gm);
 	/* the ring, in guest memory's host mapping, by pointer */
 	d->env.host[0].p = vrs_gmem_hva(c->gm, VRS_PAGE_SIZE, 1);
 	d->env.host[0].len = vrs_gmem_size(c->gm) - VRS_PAGE_SIZE;
-	/* kern_memcpy.h tells bus addresses from host ones by value */
-	if ((uintptr_t)&probe < d->env.bus_below ||
-	    (uintptr_t)d < d->env.bus_below)
-		return -EOPNOTSUPP;
 	unsigned num = c->num;
 	void *desc = ring_host(d, c->addrs.desc, 16ul * num);
 	void *avail = ring_host(d, c->addrs.driver, 6 + 2ul * num);
@@ -336,13 +163,7 @@ static int start_iotlb(struct ld *d, uint64_t features)
 		 * each access held to what the IOMMU grants */
 		if (!c->phys)
 			return -EINVAL;
-		d->checked = (struct vrs_bus){&checked_ops, d};
-		d->env.bus = &d->checked;
-		d->nmaps = 0;
-		d->listener = (struct vrs_xlate_listener){iotlb_map,
-							   iotlb_unmap, d};
-		d->watching = c->mappings;
-		c->mappings->watch(c->mappings->ctx, &d->listener, true);
+		ld_watch_iommu(d);
 	} else {
 		d->env.bus = c->bus;
 		int rc = KCALL(d, -EIO,
@@ -353,7 +174,6 @@ static int start_iotlb(struct ld *d, uint64_t features)
 	}
 	if (!d->env.bus)
 		return -EINVAL;
-	d->env.bus_below = 0;
 	int rc = KCALL(d, -EIO,
 		       vringh_init_iotlb(&d->vrh, features, c->num, false,
 					 (void *)(uintptr_t)c->addrs.desc,
@@ -381,7 +201,7 @@ static void check_leaks(struct ld *d)
 
 static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 {
-	stop_watching(d);
+	ld_stop_watching(d);
 	d->cfg = *cfg;
 	d->broken = d->dead = false;
 	d->why[0] = '\0';
@@ -410,7 +230,7 @@ static int start(struct ld *d, const struct vrs_vqdev_config *cfg)
 					: start_iotlb(d, cfg->features);
 	check_leaks(d);
 	if (rc < 0) {
-		stop_watching(d);
+		ld_stop_watching(d);
 		return rc;
 	}
 	/* vringh starts at zero; the harness may start the ring elsewhere */
@@ -443,7 +263,7 @@ static void ld_destroy(struct vrs_device_queue *dq)
 	struct ld *d = ld_of(dq);
 	if (!d)
 		return;
-	stop_watching(d);
+	ld_stop_watching(d);
 	if (d->iotlb)
 		KVOID(d, vhost_iotlb_free(d->iotlb));
 	KVOID(d, (vringh_kiov_cleanup(&d->riov), vringh_kiov_cleanup(&d->wiov)));
@@ -482,41 +302,6 @@ static void append(struct vrs_vqdev_req *req, const struct vringh_kiov *kiov,
 
 
 
-/* What guest memory holds at bus address addr, read as the device would
- * reach it but without the bus (no trace, no finding): through the
- * IOMMU's live mappings, or directly where a bus address is a GPA.
- * false when that cannot be known (another platform, a private page). */
-static bool guest_bytes(const struct ld *d, uint64_t addr, uint8_t *out,
-			size_t len)
-{
-	while (len) {
-		uint64_t gpa = addr, room = len;
-		if (d->env.bus == &d->checked) {
-			const struct shadow_map *hit = NULL;
-			for (unsigned i = 0; i < d->nmaps && !hit; i++)
-				if (addr >= d->maps[i].iova &&
-				    addr - d->maps[i].iova < d->maps[i].size)
-					hit = &d->maps[i];
-			if (!hit)
-				return false;
-			gpa = hit->gpa + (addr - hit->iova);
-			room = hit->size - (addr - hit->iova);
-		} else if (!d->cfg.bus_is_gpa) {
-			return false;
-		}
-		size_t n = VRS_MIN(len, room);
-		n = VRS_MIN(n, VRS_PAGE_SIZE - (gpa & VRS_PAGE_MASK));
-		const uint8_t *p = d->cfg.gm ? vrs_gmem_hva(d->cfg.gm, gpa, n) : NULL;
-		if (!p || vrs_gmem_page_private(d->cfg.gm, gpa))
-			return false;
-		memcpy(out, p, n);
-		out += n;
-		addr += n;
-		len -= n;
-	}
-	return true;
-}
-
 /* The first bytes of the readable elements, pulled through vringh, must
  * be what guest memory holds there (data integrity of vringh's path: its
  * vhost IOTLB translation and page splitting). The pull uses a copy of
@@ -530,7 +315,7 @@ static void check_pull(struct ld *d, const struct vrs_vqdev_req *req)
 	size_t have = 0;
 	for (unsigned i = 0; i < req->nout && have < n; i++) {
 		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);
-		if (!guest_bytes(d, req->iov[i].addr, want + have, k))
+		if (!ld_guest_bytes(d, req->iov[i].addr, want + have, k))
 			return; /* nothing known to compare with */
 		have += k;
 	}
@@ -552,7 +337,7 @@ static void repush(struct ld *d, const struct vrs_vqdev_req *req,
 	size_t n = VRS_MIN((size_t)len, (size_t)DATA_MAX), have = 0;
 	for (unsigned i = req->nout; i < req->niov && have < n; i++) {
 		size_t k = VRS_MIN((size_t)req->iov[i].len, n - have);
-		if (!guest_bytes(d, req->iov[i].addr, buf + have, k))
+		if (!ld_guest_bytes(d, req->iov[i].addr, buf + have, k))
 			return;
 		have += k;
 	}

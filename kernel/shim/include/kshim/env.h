@@ -40,10 +40,8 @@ struct kshim_env {
 	size_t nallocs, cap;
 
 	/* The device side (kshim/vhost.h): where the addresses vringh
-	 * reaches guest memory by go, and the bytes of guest memory below
-	 * which a _kern flavour "pointer" is a bus address. */
+	 * reaches guest memory by go. */
 	const struct vrs_bus *bus;
-	uint64_t bus_below;
 	/* The _kern flavour's host memory besides the stack and kmalloc's:
 	 * guest memory's host mapping and the adapter's own objects; any
 	 * other "kernel pointer" is a bus address (kshim/kern_memcpy.h). */
