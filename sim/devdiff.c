@@ -108,10 +108,10 @@ static int compare(const struct vrs_devdiff_log *x,
 		const char *wrong = !wrote_what_was_pushed(a) ? na
 				    : !wrote_what_was_pushed(b) ? nb
 								: "neither";
-		snprintf(why, len, "q%u: used entry %u: %s wrote id %u len "
-			 "%llu (used idx %u), %s wrote id %u len %llu (used "
-			 "idx %u); the model device pushed id %u len %u: %s "
-			 "is wrong", a->q, i, na, a->id,
+		snprintf(why, len, "device sides: q%u: used entry %u: %s "
+			 "wrote id %u len %llu (used idx %u), %s wrote id %u "
+			 "len %llu (used idx %u); the model device pushed id "
+			 "%u len %u: %s is wrong", a->q, i, na, a->id,
 			 (unsigned long long)a->in_len, a->nout, nb, b->id,
 			 (unsigned long long)b->in_len, b->nout,
 			 (unsigned)(a->out_len >> 32), (unsigned)a->out_len,
@@ -170,17 +170,7 @@ int vrs_sim_device_differential(struct vrs_sim *s,
 	if (!compare(&logs[0], &logs[1], first->name, ours->name, why,
 		     sizeof(why)))
 		return 0;
-	if (vrs_report_mode() == VRS_REPORT_ABORT) {
-		struct vrs_sim_result again;
-		vrs_sim_run(s, &a, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s device side's "
-				"run ----\n", first->name);
-		vrs_sim_print_trace(s, stderr, 60);
-		vrs_sim_run(s, &b, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s device side's "
-				"run (below) ----\n", ours->name);
-	}
-	vrs_report(VRS_FIND_DIVERGENCE, "device sides: %s", why);
-	res->findings++;
+	vrs_diff_report(s, &a, &b, input, len, first->name, ours->name, why,
+			res);
 	return 0;
 }

@@ -114,6 +114,26 @@ static int run_logged(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	return rc;
 }
 
+void vrs_diff_report(struct vrs_sim *s, const struct vrs_sim_config *a,
+		     const struct vrs_sim_config *b, const uint8_t *input,
+		     size_t len, const char *na, const char *nb,
+		     const char *why, struct vrs_sim_result *res)
+{
+	if (vrs_report_mode() == VRS_REPORT_ABORT) {
+		/* Both traces: the first run again, then the second, whose
+		 * trace the abort hook prints. */
+		struct vrs_sim_result again;
+		vrs_sim_run(s, a, input, len, &again);
+		fprintf(stderr, "---- vrsim: differential, the %s run ----\n", na);
+		vrs_sim_print_trace(s, stderr, 60);
+		vrs_sim_run(s, b, input, len, &again);
+		fprintf(stderr, "---- vrsim: differential, the %s run (below) ----\n",
+			nb);
+	}
+	vrs_report(VRS_FIND_DIVERGENCE, "%s", why);
+	res->findings++;
+}
+
 int vrs_sim_differential(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 			 const uint8_t *input, size_t len,
 			 struct vrs_sim_result *res)
@@ -148,19 +168,7 @@ int vrs_sim_differential(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 			     ours->name, why, sizeof(why));
 	if (!q)
 		return 0;
-	if (vrs_report_mode() == VRS_REPORT_ABORT) {
-		/* Both traces: the first run again, then the second, whose
-		 * trace the abort hook prints. */
-		struct vrs_sim_result again;
-		vrs_sim_run(s, &a, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s run ----\n",
-			first->name);
-		vrs_sim_print_trace(s, stderr, 60);
-		vrs_sim_run(s, &b, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s run (below) ----\n",
-			ours->name);
-	}
-	vrs_report(VRS_FIND_DIVERGENCE, "%s", why);
-	res->findings++;
+	vrs_diff_report(s, &a, &b, input, len, first->name, ours->name, why,
+			res);
 	return 0;
 }

@@ -121,6 +121,12 @@ struct vrs_devdiff_log {
 	uint32_t n;
 	bool overflow;
 };
+/* A divergence between the runs of a and b (differential.c): in abort
+ * mode both traces first, then the finding. */
+void vrs_diff_report(struct vrs_sim *s, const struct vrs_sim_config *a,
+		     const struct vrs_sim_config *b, const uint8_t *input,
+		     size_t len, const char *na, const char *nb,
+		     const char *why, struct vrs_sim_result *res);
 void vrs_devdiff_popped(struct vrs_sim *s, unsigned q, int rc,
 			const struct vrs_vqdev_req *req);
 void vrs_devdiff_pushed(struct vrs_sim *s, unsigned q, uint16_t id,
