@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The catalogue of known kernel findings (catalogue/, README there).
 
     catalogue.py check TOP            every entry well formed, its files there

@@ -39,6 +39,15 @@ class Exit(Exception):
 DIE_STATUS = 1
 
 
+def read(path):
+    """A text file's content, or "" when it cannot be read."""
+    try:
+        with open(path, "r", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def die(msg, status=None):
     print("%s: %s" % (PROG, msg), file=sys.stderr)
     raise Exit(DIE_STATUS if status is None else status)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The combinations a corpus actually reached.
 
 Reads replayer --summary lines, each prefixed with the target's name
