@@ -99,6 +99,7 @@ cache_value() {
 configure_preset() {
 	local preset=$1 dir=${2:-$VRSIM_TOP/build/$1} log
 	shift 2
+	build_lock
 	log=$(mktemp)
 	if ! cmake --preset "$preset" -S "$VRSIM_TOP" -B "$dir" "$@" >"$log" 2>&1; then
 		cat "$log" >&2
@@ -106,6 +107,7 @@ configure_preset() {
 		die "configure of preset '$preset' ($dir) failed"
 	fi
 	rm -f "$log"
+	build_unlock
 }
 
 # The run's targets, in the array `targets`, once DIR is configured:
@@ -152,6 +154,7 @@ build_executables() {
 		esac
 	done
 	[ -n "$dir" ] || dir="$VRSIM_TOP/build/$preset"
+	build_lock
 	log=$(mktemp)
 	if ! { { ! $configure || cmake --preset "$preset" -S "$VRSIM_TOP" -B "$dir" "${defs[@]}"; } &&
 		env "${env[@]}" cmake --build "$dir" -j "$(jobs)" --target "$@"; } >"$log" 2>&1; then
@@ -160,6 +163,7 @@ build_executables() {
 		die "build of $* (preset '$preset', $dir) failed"
 	fi
 	rm -f "$log"
+	build_unlock
 }
 
 # Where the sanitizers find the symbolizer, and how they report: stacks for

@@ -33,7 +33,7 @@ ensure_packages() {
 
 # What building and testing needs.
 VRSIM_BUILD_PACKAGES=(cmake make gcc pkg-config clang-14 libclang-rt-14-dev llvm-14 libcriterion-dev
-	linux-source-6.1 linux-source-6.12 xz-utils patch)
+	linux-source-6.1 linux-source-6.12 xz-utils patch gnuplot-nox)
 # What fuzzing adds.
 VRSIM_FUZZ_PACKAGES=(afl++ lld-14)
 
@@ -45,9 +45,15 @@ jobs() { nproc 2>/dev/null || echo 2; }
 # docs/reach.md).
 VRSIM_LIBFUZZER_SCHEDULE=(-entropic_scale_per_exec_time=1)
 
+# Hold build/.lock while building: two scripts building one tree at once
+# would race in the same build directory (vrsim/common.py takes it too).
+build_lock() { mkdir -p "$VRSIM_TOP/build"; exec 9>"$VRSIM_TOP/build/.lock"; flock 9; }
+build_unlock() { flock -u 9; exec 9>&-; }
+
 # Configure and build one preset, quietly unless it fails.
 build_preset() {
 	local preset=$1 log
+	build_lock
 	log=$(mktemp)
 	if ! { cmake --preset "$preset" -S "$VRSIM_TOP" && cmake --build --preset "$preset" -j "$(jobs)"; } >"$log" 2>&1; then
 		cat "$log" >&2
@@ -55,6 +61,7 @@ build_preset() {
 		die "build of preset '$preset' failed"
 	fi
 	rm -f "$log"
+	build_unlock
 }
 
 # The findings the fuzz targets step over (VRSIM_ACKNOWLEDGE, KIND:PREFIX

@@ -1,6 +1,7 @@
 """What every command shares: where the tree is, the Debian packages,
 building presets, the sanitizers' environment, and dying with a status."""
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -86,8 +87,13 @@ def ensure_packages(*names):
 
 
 def run_quiet(cmds, what, env=None):
-    """Run each command in turn, printing their output only on failure."""
-    with tempfile.TemporaryFile(mode="w+") as log:
+    """Run each command in turn, printing their output only on failure.
+    Holds build/.lock meanwhile: two commands building one tree at once
+    would race in the same build directory."""
+    os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
+    with open(os.path.join(TOP, "build", ".lock"), "w") as lock, \
+            tempfile.TemporaryFile(mode="w+") as log:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         for cmd in cmds:
             if subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode:
                 log.seek(0)
