@@ -1,4 +1,4 @@
-/* The platform table of DESIGN.md section 3, one row per profile. */
+/* The platform table of docs/design.md section 3, one row per profile. */
 #include "sim/platform.h"
 
 #include <errno.h>

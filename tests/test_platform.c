@@ -286,7 +286,7 @@ Test(platform, fault_injection_reaches_the_driver_as_mapping_error)
 	cr_assert_eq(vrs_machine_check_leaks(machine), 0);
 }
 
-/* ---- the platforms beyond the seeds' era (DESIGN.md 8b) ---- */
+/* ---- the platforms beyond the seeds' era (docs/design.md 8b) ---- */
 
 static void use(enum vrs_platform_id plat, bool ap)
 {

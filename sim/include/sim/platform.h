@@ -1,5 +1,5 @@
 /* Platform profiles: what a bus address means and what the device may touch
- * (DESIGN.md section 3). A profile is data; sim/machine.c turns it into the
+ * (docs/design.md section 3). A profile is data; sim/machine.c turns it into the
  * DMA API stack the driver gets and the bus the device gets. */
 #ifndef VRSIM_SIM_PLATFORM_H
 #define VRSIM_SIM_PLATFORM_H

@@ -1,5 +1,5 @@
 /* Whether the virtio driver uses the DMA API: the policies the seeds argue
- * about, selectable per run (DESIGN.md section 5). */
+ * about, selectable per run (docs/design.md section 5). */
 #ifndef VRSIM_SIM_POLICY_H
 #define VRSIM_SIM_POLICY_H
 

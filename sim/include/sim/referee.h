@@ -1,6 +1,6 @@
 /* The referee: an independent validator of the VIRTIO 1.2 device-side rules
  * (sections 2.7 split and 2.8 packed), written from the spec's text and
- * kept apart from ring/, whose device it judges (DESIGN.md section 8b).
+ * kept apart from ring/, whose device it judges (docs/design.md section 8b).
  *
  * It reads what the driver wrote (descriptors, the available ring, the
  * driver's event suppression fields) through a read callback of its own,
