@@ -1,6 +1,6 @@
 /* The oracle sink: every finding, from any layer, goes through vrs_report()
  * with a distinct kind, so that crashes deduplicate by kind and a reader sees
- * at once which invariant broke. sim/oracle.c implements it; dma/ and ring/
+ * at once which invariant broke. base/report.c implements it; dma/ and ring/
  * only call it. */
 #ifndef VRSIM_REPORT_H
 #define VRSIM_REPORT_H
