@@ -214,6 +214,33 @@ class KernelTrees(unittest.TestCase):
             self.assertEqual(mutants.kernel_tree(build, "6.12"), os.path.join(build, "linux", "a", "tree"))
             self.assertIsNone(mutants.kernel_tree(build, "5.15"))
 
+    def test_compile_kernel_units_with_the_builds_flags(self):
+        with tempfile.TemporaryDirectory() as d:
+            said = os.path.join(d, "said")
+            # a "compiler" that writes down its arguments
+            cc = ["/bin/sh", "-c", 'echo "$@" >>%s' % said, "cc"]
+            ktree, patched = os.path.join(d, "k", "tree"), os.path.join(d, "patched")
+            entry = lambda src, extra: {
+                "directory": d, "file": os.path.join(d, src),
+                "arguments": cc + ["-w", "-MD", "-MF", "x.d", "-I%s/include" % ktree]
+                + extra + ["-o", "x.o", "-c", os.path.join(d, src)]}
+            with open(os.path.join(d, "compile_commands.json"), "w") as f:
+                json.dump([entry("ring_unit.c", []), entry("vringh_unit.c", ["-Werror"]),
+                           {"directory": d, "file": "sim.c", "command": "cc -c sim.c"}], f)
+            def compile(units):
+                with tempfile.TemporaryFile("w+") as log:
+                    ok = mutants.compile_kernel_units(d, ktree, patched, "/obj", units, log)
+                    log.seek(0)
+                    return ok, log.read()
+            self.assertEqual(compile(["vringh_unit.c"]), (True, "      vringh_unit.c\n"))
+            self.assertEqual(common.read(said).split(),
+                             ["-I%s/include" % patched, "-o", "/obj/0-vringh_unit.c.o", "-c",
+                              os.path.join(d, "vringh_unit.c"),
+                              "-Werror=implicit-function-declaration"])
+            self.assertEqual(compile(["*"]), (True, "      ring_unit.c\n      vringh_unit.c\n"))
+            ok, said = compile(["iotlb_unit.c"])
+            self.assertFalse(ok)
+            self.assertIn("no compile command of iotlb_unit.c in", said)
 
 if __name__ == "__main__":
     unittest.main()

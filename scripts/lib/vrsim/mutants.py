@@ -358,7 +358,8 @@ class Check:
         if not m.target or not m.oracle:
             return self.fail("%s: header lacks '# target:' or '# oracle:'" % m.name)
         if m.target not in own:
-            return self.fail("%s: target %s does not exist (fuzz/%s.c)" % (m.name, m.target, m.target))
+            return self.fail("%s: target %s does not exist (fuzz/%s.c)"
+                             % (m.name, m.target, m.target))
         if not (run_logged(["git", "-C", self.tree, "apply", "--check", m.path], self.log)
                 and run_logged(["git", "-C", self.tree, "apply", m.path], self.log, "a")):
             self.fail("%s: does not apply" % m.name)
@@ -391,7 +392,8 @@ class Check:
         for v in m.kernels:
             ktree = kernel_tree(self.build, v)
             if not ktree:
-                self.fail("%s @%s: no Linux %s source (install linux-source-%s)" % (m.name, v, v, v))
+                self.fail("%s @%s: no Linux %s source (install linux-source-%s)"
+                          % (m.name, v, v, v))
                 continue
             if targets.is_linux_device(m.target) and \
                     not os.path.isfile(os.path.join(ktree, "drivers", "vhost", "vringh.c")):
