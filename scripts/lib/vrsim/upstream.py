@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write a vrsim finding on a real kernel's file under test up as a
 plain-text report for its maintainers: under 80 columns, no markup. The
 file depends on the target: drivers/virtio/virtio_ring.c for the ring's
@@ -6,27 +5,24 @@ file depends on the target: drivers/virtio/virtio_ring.c for the ring's
 drivers/vhost/vringh.c and drivers/vhost/iotlb.c for the device side's
 (fuzz_linux_device, fuzz_linux_devsim), for the vhost maintainers.
 
-    upstream_report.py --top TOP --target TARGET --input FILE --release R
-        (--tree TREE | --ring-c PATH) --command CMD --finding F --log L
-        --summary S --decode D [--source SRC] [--out OUT]
-
-scripts/reproduce --report calls it: F holds the finding's line, L the
-replayer's --verbose output (configuration, trace tail, sanitizer stacks),
-S its --summary line, D its --decode program; TREE is the staged kernel
-tree the replayer was built from (PATH: its virtio_ring.c, what older
-callers give). Standard library only.
+scripts/reproduce --report calls text(): the finding's line, the
+replayer's --verbose output (configuration, trace tail, sanitizer
+stacks), its --summary line and its --decode program, and the staged
+kernel tree the replayer was built from.
 """
-import argparse
 import base64
+import collections
 import contextlib
 import hashlib
 import io
 import os
 import re
-import subprocess
-import sys
 import shlex
+import subprocess
 import textwrap
+
+from . import catalogue
+from .common import read
 
 WIDTH = 72          # prose
 MAX = 79            # any line
@@ -94,14 +90,6 @@ ORACLES = {
     "vrsim-internal": "vrsim's own invariants (a bug in vrsim itself "
                       "until shown otherwise)",
 }
-
-
-def read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
 
 
 def wrap(text, indent="", width=WIDTH):
@@ -361,10 +349,8 @@ def subject(kind, message, layout, prefix="virtio_ring"):
 
 
 def catalogued(top, target, kind, frames, message):
-    """The catalogue entry the finding matches, if catalogue.py is there."""
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    """The catalogue entry the finding matches, if any."""
     try:
-        import catalogue  # pylint: disable=import-outside-toplevel
         with contextlib.redirect_stderr(io.StringIO()):
             entries = catalogue.load(top)
         return catalogue.match(entries, target, kind, [f for f, _ in frames], message)
@@ -381,27 +367,33 @@ def vrsim_commit(top):
         return ""
 
 
-def build(a):
-    finding = read(a.finding).strip().splitlines()
+# What a report is written from: TOP the vrsim tree, TARGET the versioned
+# target, INPUT the input's path, RELEASE the kernel's, TREE the staged
+# kernel tree, SOURCE what it was staged from ("" when unknown), COMMAND the
+# one that reproduces it; the texts: FINDING the finding's line, LOG the
+# replayer's --verbose output, SUMMARY its --summary, DECODE its --decode.
+Facts = collections.namedtuple(
+    "Facts", "top target input release tree source command finding log summary decode")
+
+
+def text(a):
+    """The report on the finding A (Facts) tells, as one string."""
+    finding = a.finding.strip().splitlines()
     kind, message = parse_finding(finding[0] if finding else "")
-    log = read(a.log)
-    config_lines, trace, frames = sections(log)
+    config_lines, trace, frames = sections(a.log)
     config = config_map(config_lines)
-    summary = summary_map(read(a.summary))
-    events = program_events(read(a.decode))
+    summary = summary_map(a.summary)
+    events = program_events(a.decode)
     if not config:
-        config = config_map(read(a.decode).split("program:", 1)[0].splitlines())
+        config = config_map(a.decode.split("program:", 1)[0].splitlines())
     if not trace:  # a sanitizer stops the run before vrsim prints its tail
         trace = events
     layout = layout_of(summary, config)
-    data = open(a.input, "rb").read()
+    with open(a.input, "rb") as f:
+        data = f.read()
     side = side_of(a.target)
     sd = SIDES[side]
-    tree = a.tree or (os.path.dirname(os.path.dirname(os.path.dirname(a.ring_c)))
-                      if a.ring_c else "")
-    paths = [os.path.join(tree, f) for f in sd["files"]]
-    if side == "ring" and a.ring_c:
-        paths = [a.ring_c]
+    paths = [os.path.join(a.tree, f) for f in sd["files"]]
     defs = definitions(paths)
     release = a.release.split(" (")[0]
     out = []
@@ -535,30 +527,3 @@ def build(a):
         w("  The input is %d bytes: ask for it." % len(data))
     lines = "\n".join(out).split("\n")
     return "\n".join(clip(l) if len(l) > MAX else l for l in lines) + "\n"
-
-
-def main(argv):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    for opt in ("top", "target", "input", "release", "command",
-                "finding", "log", "summary", "decode"):
-        p.add_argument("--" + opt, required=True)
-    p.add_argument("--tree", default="", help="the staged kernel tree")
-    p.add_argument("--ring-c", default="", help="its virtio_ring.c (without --tree)")
-    p.add_argument("--source", default="")
-    p.add_argument("--out")
-    a = p.parse_args(argv[1:])
-    if not a.tree and not a.ring_c:
-        p.error("--tree or --ring-c is needed")
-    text = build(a)
-    if a.out:
-        tmp = a.out + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, a.out)
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
