@@ -126,6 +126,7 @@ tr.new td { background: #ffe3e0; }
 .badge { padding: 1px 7px; border-radius: 3px; font-weight: bold; white-space: nowrap; }
 .ok { background: #d9f2d9; } .warn { background: #fff0c2; } .bad { background: #ffd0c9; }
 .sev { background: #eee; font-weight: normal; }
+td .badge { white-space: normal; }
 .verdict { font-size: 1.35em; padding: .35em .7em; border-radius: 4px; margin: .2em 0 .5em; }
 .note { color: #777; font-style: italic; border: 1px dashed #bbb; padding: 1em;
         display: inline-block; width: 390px; }
