@@ -486,8 +486,9 @@ def replay(o, env):
 def main(argv):
     global USAGE_STATUS
     common.PROG = "reproduce"
-    if "--bisect" in argv[:argv.index("--") if "--" in argv else len(argv)]:
-        USAGE_STATUS = common.DIE_STATUS = 128
+    bisect = "--bisect" in argv[:argv.index("--") if "--" in argv else len(argv)]
+    USAGE_STATUS = common.DIE_STATUS = 128 if bisect else 2
+    common.DIE_STATUS = 128 if bisect else 1
     o = parse(argv)
     check_combinations(o)
     only = replayer_build(o)

@@ -417,7 +417,10 @@ def text(a):
     w("")
     w("Kernel")
     for rel, path in zip(sd["files"], paths):
-        body = open(path, "rb").read() if os.path.isfile(path) else b""
+        body = b""
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                body = f.read()
         if rel == sd["files"][0]:
             w("  Linux %s, %s" % (a.release, rel))
         else:
