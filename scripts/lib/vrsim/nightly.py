@@ -26,7 +26,7 @@ import sys
 from . import plots
 from . import workdir
 from .files import DiskFull, Refused, load_json, write_whole
-from .plots import EDGES_COLOR, SPEED_COLOR, NIGHT_FMT, Plot, Series, WriteFailed, parse_night
+from .plots import EDGES_COLOR, SPEED_COLOR, Plot, Series, WriteFailed, parse_night
 from .report import (e, fmt_int, fmt_pct, href, kv_table, num, obj, plot_html, seq, table, td,
                      text)
 from . import report as render
