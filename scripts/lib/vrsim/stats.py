@@ -1,6 +1,9 @@
 """What a campaign's engines left behind, as figures: libFuzzer's logs
-(plain and fork mode), AFL++'s fuzzer_stats and plot_data, the sampler's
-series. Standard library only."""
+(plain and fork mode, every restart of every instance, placed in time by
+runs.tsv and t0), AFL++'s fuzzer_stats and plot_data (with the sampler's
+cov.tsv of AFL++). A libFuzzer target's series over time come from its
+logs alone: the sampler's libFuzzer cov.tsv is not read. Standard library
+only."""
 
 import os
 import re
