@@ -1,27 +1,14 @@
-"""scripts/mutants: the injected-bug self-test.
+"""scripts/mutants: the injected-bug self-test (docs/mutants.md).
 
 Each tests/mutants/NN-name.patch re-creates one historical bug class in
-the core code; a comment header before the first `diff --git` names the
-fuzz target expected to find it (`# target: X`) and the oracle expected
-to fire (`# oracle: ...`). Patches are applied to a clone of HEAD, never
-to this tree.
-
-Kernel mutants, tests/mutants/kernel/kNN-name.patch, are patches of
-Linux's drivers/virtio/virtio_ring.c, or of its device side,
-drivers/vhost/vringh.c and iotlb.c (-p1, against the kernel tree); the
-`# target:` line names a Linux target (one the build lists in
-targets.tsv), a `# kernels:` line the versions each is for, and each is
-applied to the extracted copy of that kernel in a build tree only
-(-DVRSIM_LINUX_PATCHES, kernel/CMakeLists.txt), after the candidate
-fixes of catalogue/, so no known kernel finding is taken for the
-mutant's.
-
-  check: every patch applies to HEAD and the patched tree compiles (a
-         kernel mutant: to a copy of the staged kernel tree, and the
-         kernel units it touches compile with the build's flags).
-  run:   every patch is fuzzed from the shipped corpora until the first
-         finding or the time limit; the report says what was found, how
-         fast and by which oracle.
+the core code, each tests/mutants/kernel/kNN-name.patch one in a Linux
+source (applied, -p1, after the catalogue's candidate fixes, so no known
+kernel finding is taken for the mutant's). A comment header before the
+diff names the target expected to find it (`# target:`, one the build
+lists), the oracle expected to fire (`# oracle:`) and for a kernel
+mutant the versions it is for (`# kernels:`). Patches are applied to a
+clone of HEAD, never to this tree: `check` applies and compiles each,
+`run` fuzzes each until its first finding (USAGE below).
 """
 
 import contextlib
