@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The catalogue reader (scripts/lib/catalogue.py) and how a campaign names
-catalogued findings (scripts/lib/campaign.py): python3 tests/test_catalogue.py.
+catalogued findings (scripts/lib/vrsim/triage.py): python3 tests/test_catalogue.py.
 The entries themselves are replayed by the catalogue_* ctests."""
 import io
 import os
@@ -11,8 +11,8 @@ from contextlib import redirect_stdout
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts", "lib"))
-import campaign  # noqa: E402
-import catalogue  # noqa: E402
+from vrsim import catalogue  # noqa: E402
+from vrsim import triage as campaign  # noqa: E402
 
 ENTRY = """Title: detach walks a flag the device wrote
 Verdict: hardening-gap

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The nightly work directory's bookkeeping (scripts/lib/workdir.py) and the
-triage of timeouts and out-of-memory: python3 tests/test_workdir.py."""
+"""The nightly work directory's bookkeeping (scripts/lib/vrsim/workdir.py) and
+the triage of timeouts and out-of-memory: python3 tests/test_workdir.py."""
 import io
 import json
 import os
@@ -11,8 +11,9 @@ from contextlib import redirect_stdout
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts", "lib"))
-import campaign  # noqa: E402
-import workdir  # noqa: E402
+from vrsim import status  # noqa: E402
+from vrsim import triage as campaign  # noqa: E402
+from vrsim import workdir  # noqa: E402
 
 TIMEOUT_LOG = """INFO: Seed: 1
 ALARM: working on the last Unit for 26 seconds
@@ -150,10 +151,10 @@ class WorkDir(unittest.TestCase):
                                              "finding.json")))
         self.assertEqual(meta["catalogue"]["entry"], "e")
         # a night of catalogued findings only: "known", exit 3
-        self.assertEqual(workdir.night_status(new, known + listed2, [], False), 3)
+        self.assertEqual(status.exit_status(new, known + listed2, [], False), 3)
 
     def test_status_for_a_scheduler(self):
-        s = workdir.night_status
+        s = status.exit_status
         self.assertEqual(s([], [], [], False), 0)
         self.assertEqual(s(["a"], ["b"], [], True), 1)
         self.assertEqual(s([], ["b"], [], False), 3)
@@ -181,10 +182,7 @@ class WorkDir(unittest.TestCase):
             os.makedirs(os.path.join(self.wd, "nights", n))
         put(os.path.join(self.wd, "nights", "N3", ".finished"), b"0\n")
         workdir.append_history(self.wd, {"night": "N1"})
-        out = io.StringIO()
-        with redirect_stdout(out):
-            workdir.pending(self.wd)
-        self.assertEqual(out.getvalue().split(), ["N2"])
+        self.assertEqual(workdir.pending(self.wd), ["N2"])
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""Post-processing of a scripts/fuzz campaign directory.
+"""Triage of a scripts/fuzz campaign directory: replay, classify and
+deduplicate the crashes, match them against the catalogue, write
+OUT/report.json and OUT/report.html, print the summary (finish).
 
-    campaign.py finish OUT     triage and deduplicate the crashes, write
-                               OUT/report.json and OUT/report.html, print the
-                               summary; exit 1 when something was found
+    campaign.py finish OUT     the same from the command line; exits with
+                               the campaign's status (vrsim/status.py)
     campaign.py execs LOG      print "execs execs_per_sec" from a libFuzzer log
 
 Reads what scripts/fuzz left in OUT (meta.json, work/<engine>/<target>/...).
@@ -20,7 +21,9 @@ import sys
 from . import catalogue
 from . import report as campaign_report
 from . import stats
+from . import status as exit_rules
 from .common import read
+from .files import DiskFull, disk_full, write_whole
 
 FINDING_RE = re.compile(r"vrsim: finding \[([^\]]+)\]: (.*)")
 SUMMARY_RE = re.compile(r"SUMMARY: (\w+Sanitizer|libFuzzer): (.*)")
@@ -282,7 +285,7 @@ def finish(out, nightly=False):
     except (OSError, ValueError) as e:
         print("campaign: %s/meta.json cannot be read (%s): was the disk full? The inputs "
               "and crashes are still in %s/work" % (out, e, out), file=sys.stderr)
-        return 4
+        return exit_rules.FAILED
     report = {"campaign": meta, "targets": [], "findings": 0, "catalogued": 0}
     os.makedirs(os.path.join(out, "crashes"), exist_ok=True)
     entries = catalogue.load(meta["top"])
@@ -306,16 +309,19 @@ def finish(out, nightly=False):
         for r in report["targets"][-1]["engines"]:
             if r["execs"] == 0:
                 report.setdefault("failed", []).append("%s/%s" % (target, r["engine"]))
-    tmp = os.path.join(out, ".report.json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(report, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, os.path.join(out, "report.json"))
+    write_whole(os.path.join(out, "report.json"), json.dumps(report, indent=1) + "\n")
     campaign_report.write_html(out, report)
-    print_summary(out, report, nightly)
-    if report["findings"] > report["catalogued"] or report.get("failed"):
-        return 1
-    return 3 if report["findings"] else 0
+    status = campaign_status(report)
+    print_summary(out, report, nightly, status)
+    return status
+
+
+def campaign_status(report):
+    """The exit status of the campaign REPORT tells of (one-shot: every
+    finding not in the catalogue is new)."""
+    return exit_rules.exit_status(new=report["findings"] - report["catalogued"],
+                                  known=report["catalogued"], failed=report.get("failed"),
+                                  interrupted=bool(report["campaign"].get("interrupted")))
 
 
 def known_rows(findings):
@@ -335,7 +341,7 @@ def affects(fs):
                                                for x in k.split(".")]))
 
 
-def print_summary(out, report, nightly=False):
+def print_summary(out, report, nightly=False, status=None):
     m = report["campaign"]
     print()
     print("== vrsim fuzz campaign: %s s per target, engine %s, %s job(s)%s"
@@ -378,20 +384,22 @@ def print_summary(out, report, nightly=False):
     print("report: %s/report.html and report.json; merged corpora in %s/corpus/"
           % (out, out))
     print("source coverage of the merged corpora: scripts/coverage %s" % out)
+    status = campaign_status(report) if status is None else status
     new = report["findings"] - report["catalogued"]
-    if new:
+    if status == exit_rules.NEW_FINDING:
         print("RESULT: %d unique finding(s) not in the catalogue%s -- exit 1"
               % (new, " (and %d catalogued)" % report["catalogued"]
                  if report["catalogued"] else ""))
-    elif report.get("failed"):
-        print("RESULT: the campaign did not run every target -- exit 1")
-    elif m.get("interrupted"):
-        print("RESULT: interrupted, nothing found so far")
-    elif report["findings"]:
+    elif status == exit_rules.FAILED:
+        print("RESULT: the campaign did not run every target -- exit 4")
+    elif status == exit_rules.INTERRUPTED:
+        print("RESULT: interrupted, nothing new found so far%s -- exit 130"
+              % (" (%d catalogued)" % report["catalogued"] if report["catalogued"] else ""))
+    elif status == exit_rules.KNOWN_ONLY:
         print("RESULT: only catalogued findings (%s) -- exit 3"
               % ", ".join(e for e, _ in known_rows(every)))
     else:
-        print("RESULT: nothing found")
+        print("RESULT: nothing found -- exit 0")
 
 
 def print_known(findings):
@@ -408,16 +416,24 @@ def print_known(findings):
         print("  reproduce: %s" % fs[0]["reproduce"])
 
 
+def finish_or_fail(out, nightly=False):
+    """finish, with a file that cannot be written (a full disk) said in one
+    line and the status of a failed run (4) instead of a traceback."""
+    try:
+        return finish(out, nightly)
+    except DiskFull as e:
+        print("campaign: %s (disk full?); the inputs and crashes are still in %s/work"
+              % (e, out), file=sys.stderr)
+    except OSError as e:
+        print("campaign: %s: %s%s; the inputs and crashes are still in %s/work"
+              % (e.filename or out, e.strerror, " (disk full?)" if disk_full(e) else "", out),
+              file=sys.stderr)
+    return exit_rules.FAILED
+
+
 def main(argv):
     if len(argv) in (3, 4) and argv[1] == "finish":
-        try:
-            return finish(argv[2], argv[3:] == ["--nightly"])
-        except OSError as e:
-            print("campaign: %s: %s%s; the inputs and crashes are still in %s/work"
-                  % (e.filename or argv[2], e.strerror,
-                     " (disk full?)" if e.errno in (28, 27, 122) else "", argv[2]),
-                  file=sys.stderr)
-            return 4
+        return finish_or_fail(argv[2], argv[3:] == ["--nightly"])
     if len(argv) == 3 and argv[1] == "execs":
         s = stats.libfuzzer_stats(read(argv[2]))
         print(s["execs"], s["last_rate"])

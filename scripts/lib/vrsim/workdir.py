@@ -1,15 +1,6 @@
-#!/usr/bin/env python3
-"""The persistent work directory of nightly campaigns (scripts/fuzz --workdir).
-
-    workdir.py check DIR TOP        refuse a work dir that cannot be used
-                                    (exit 2, one clear line); make a new one
-    workdir.py pending DIR          the nights a killed run left unfinished
-    workdir.py salvage DIR NIGHT    copy every input a killed NIGHT's fuzzers
-                                    wrote into DIR/corpus, whole
-    workdir.py record DIR NIGHT TOP [--recovered]
-                                    remember NIGHT's findings, append its
-                                    history record; exit with the night's
-                                    status (0, 1, 3, 4 or 130)
+"""The persistent work directory of nightly campaigns (scripts/fuzz --workdir):
+refusing one that cannot be used, the nights a killed run left, the
+findings remembered night after night, the history.
 
 DIR holds corpus/TARGET (the corpus that grows night after night),
 findings/TARGET/ID (each unique finding: minimised input, decoded program,
@@ -19,22 +10,23 @@ Every file is written whole (a temp file, then rename), so a run killed at
 any moment, or a full disk, leaves the previous version in place.
 Standard library only.
 """
-import errno
+import collections
 import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
 
-import campaign
+from . import status as night_status_rules
+from . import triage
+from .common import read
+from .files import DiskFull, Refused, copy_whole, disk_full, load_json, write_whole  # noqa: F401
 
 WORKDIR_FORMAT = 1
-# Exit statuses of a night, for a scheduler (docs/fuzzing-campaigns.md, "Nightly campaigns").
-NOTHING_NEW, NEW_FINDING, USAGE, KNOWN_ONLY, FAILED, INTERRUPTED = 0, 1, 2, 3, 4, 130
+# What a recorded night tells its run: its exit status, how many findings
+# were new, how many known (seen before or catalogued), the targets that
+# ran no input, whether it was cut short.
+Night = collections.namedtuple("Night", "status new known failed interrupted")
 # Kinds whose input is not minimised: every try would run as long, or
 # take as much memory, as the finding itself.
 NOT_MINIMISED = ("timeout", "out-of-memory", "leak", "hang")
@@ -54,65 +46,7 @@ def minimise_seconds(left_to_do):
     return int(max(0, min(MINIMISE_SECONDS, share)))
 
 
-def _umask():
-    old = os.umask(0)
-    os.umask(old)
-    return old
-
-
-UMASK = _umask()
-
-
-class Refused(Exception):
-    """A work dir or file vrsim must not use as it is: exit 2."""
-
-
-class DiskFull(Exception):
-    """A write failed for lack of space: exit 4, the old files stay."""
-
-
 # ---------------------------------------------------------------- files
-
-
-def _write_via_temp(path, fill):
-    """Write PATH through a temp file and a rename: never half a file."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tmp-")
-    try:
-        os.fchmod(fd, 0o666 & ~UMASK)
-        with os.fdopen(fd, "wb") as f:
-            fill(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-            raise DiskFull("cannot write %s: %s" % (path, e.strerror)) from e
-        raise
-
-
-def write_whole(path, text):
-    _write_via_temp(path, lambda f: f.write(text.encode()))
-
-
-def copy_whole(src, dst):
-    def fill(f):
-        with open(src, "rb") as s:
-            shutil.copyfileobj(s, f)
-    _write_via_temp(dst, fill)
-
-
-def load_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as e:
-        raise Refused("%s is not readable JSON (%s): repair or move it aside" % (path, e))
 
 
 def read_history(wd):
@@ -141,7 +75,7 @@ def read_history(wd):
 
 
 def input_version(top):
-    text = campaign.read(os.path.join(top, "sim", "include", "sim", "input.h"))
+    text = read(os.path.join(top, "sim", "include", "sim", "input.h"))
     m = re.search(r"#define VRS_INPUT_VERSION (\d+)", text)
     return int(m.group(1)) if m else 0
 
@@ -169,7 +103,7 @@ def check(wd, top):
             f.write("x")
         os.unlink(probe)
     except OSError as e:
-        if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        if disk_full(e):
             raise DiskFull("cannot write in %s: %s" % (wd, e.strerror))
         raise Refused("cannot write in work directory %s: %s" % (wd, e.strerror))
     ours = input_version(top)
@@ -213,11 +147,9 @@ def pending(wd):
     """Nights started and never recorded, oldest first."""
     root = os.path.join(wd, "nights")
     recorded = {r["night"] for r in read_history(wd)}
-    for n in sorted(os.listdir(root)) if os.path.isdir(root) else []:
-        d = os.path.join(root, n)
-        if os.path.isdir(d) and n not in recorded and not os.path.exists(os.path.join(d, ".finished")):
-            print(n)
-    return 0
+    return [n for n in (sorted(os.listdir(root)) if os.path.isdir(root) else [])
+            if os.path.isdir(os.path.join(root, n)) and n not in recorded
+            and not os.path.exists(os.path.join(root, n, ".finished"))]
 
 
 def salvage(wd, night):
@@ -242,13 +174,12 @@ def salvage(wd, night):
             src = os.path.join(q, name)
             if name.startswith(".") or not os.path.isfile(src):
                 continue
-            h = campaign.sha1_file(src)
+            h = triage.sha1_file(src)
             if not os.path.exists(os.path.join(dst, h)):
                 copy_whole(src, os.path.join(dst, h))
                 added[t] = added.get(t, 0) + 1
     for t in sorted(added):
         print("   %s: %d input(s) of the killed night added to %s/corpus/%s" % (t, added[t], wd, t))
-    return 0
 
 
 # ---------------------------------------------------------------- findings
@@ -266,7 +197,7 @@ def minimise(builds, target, src, key, work, seconds):
     if not os.path.exists(lf) or seconds < 1:
         return src, False
     os.makedirs(work, exist_ok=True)
-    campaign.run_capture([lf, "-minimize_crash=1", "-max_total_time=%d" % seconds,
+    triage.run_capture([lf, "-minimize_crash=1", "-max_total_time=%d" % seconds,
                           "-runs=100000", "-timeout=25", "-rss_limit_mb=2560",
                           "-artifact_prefix=%s/" % work, src], seconds + 60)
     best = src
@@ -274,9 +205,9 @@ def minimise(builds, target, src, key, work, seconds):
         cand = os.path.join(work, name)
         if os.path.getsize(cand) >= os.path.getsize(src):
             break
-        _, text = campaign.run_capture([lf, "-timeout=25", "-rss_limit_mb=2560", cand], 60)
-        kind, _, frames, summary = campaign.classify(text, "crash")
-        if campaign.dedup_key(kind, frames, summary) == key:
+        _, text = triage.run_capture([lf, "-timeout=25", "-rss_limit_mb=2560", cand], 60)
+        kind, _, frames, summary = triage.classify(text, "crash")
+        if triage.dedup_key(kind, frames, summary) == key:
             best = cand
             break
     return best, best != src
@@ -323,9 +254,9 @@ def remember(wd, night, top, findings, builds=None):
         copy_whole(src, inp)
         copy_whole(f["file"], os.path.join(fdir, "original"))
         replay = os.path.join(builds["default"], "fuzz", "replay_" + f["target"])
-        _, decoded = campaign.run_capture([replay, "--decode", inp], 30, merge=False)
+        _, decoded = triage.run_capture([replay, "--decode", inp], 30, merge=False)
         write_whole(os.path.join(fdir, "decoded.txt"), decoded)
-        write_whole(os.path.join(fdir, "output.txt"), campaign.read(f["file"] + ".txt"))
+        write_whole(os.path.join(fdir, "output.txt"), read(f["file"] + ".txt"))
         meta = {"key": key, "id": fid, "target": f["target"], "kind": f["kind"],
                 "message": f["message"], "frames": f["frames"], "summary": f["summary"],
                 "first_seen": night, "last_seen": night, "nights": 1, "seen_nights": [night],
@@ -347,9 +278,9 @@ def remember(wd, night, top, findings, builds=None):
 
 
 def git_commit(top):
-    rc, out = campaign.run_capture(["git", "-C", top, "rev-parse", "HEAD"], 10)
+    rc, out = triage.run_capture(["git", "-C", top, "rev-parse", "HEAD"], 10)
     commit = out.strip() if rc == 0 else ""
-    rc, out = campaign.run_capture(["git", "-C", top, "status", "--porcelain",
+    rc, out = triage.run_capture(["git", "-C", top, "status", "--porcelain",
                                     "--untracked-files=no"], 10)
     return commit, bool(out.strip()) if rc == 0 else None
 
@@ -399,37 +330,29 @@ def append_history(wd, rec):
     write_whole(path, "\n".join(lines) + "\n")
 
 
-def night_status(new, known, failed, interrupted):
-    if new:
-        return NEW_FINDING
-    if failed:
-        return FAILED
-    if interrupted:
-        return INTERRUPTED
-    return KNOWN_ONLY if known else NOTHING_NEW
-
-
-def record(wd, night, top, recovered):
+def record(wd, night, top, recovered=False):
+    """Remember NIGHT's findings and append its history record: a Night."""
     ndir = os.path.join(wd, "nights", night)
     report = load_json(os.path.join(ndir, "report.json"))
     if report is None:
         raise Refused("%s/report.json is missing: the night was not triaged" % ndir)
     findings = [f for t in report["targets"] for f in t["findings"]]
-    builds = {p: campaign.build_dir(report["campaign"], p) for p in ("libfuzzer", "default")}
+    builds = {p: triage.build_dir(report["campaign"], p) for p in ("libfuzzer", "default")}
     new, known, listed = remember(wd, night, top, findings, builds)
     interrupted = bool(report["campaign"].get("interrupted")) or recovered
-    # a killed night's targets ran short or not at all: that is the kill,
-    # not a failure of the harness
-    status = night_status(new, known + listed, [] if recovered else report.get("failed"),
-                          interrupted)
+    # a killed night's targets ran short or not at all: that is the kill
+    # (interrupted), not a failure of the harness
+    status = night_status_rules.exit_status(new, known + listed, report.get("failed"),
+                                            interrupted)
     rec = night_record(wd, night, top, report, new, known, listed, status, recovered)
     append_history(wd, rec)
     write_whole(os.path.join(ndir, ".finished"), "%d\n" % status)
     print_night(wd, night, new, known, recovered)
     if listed:
-        campaign.print_known([f for f in findings if f.get("catalogue")])
+        triage.print_known([f for f in findings if f.get("catalogue")])
         print("%d catalogued kernel finding(s): not new, however often seen" % len(listed))
-    return status
+    return Night(status, len(new), len(known) + len(listed), report.get("failed") or [],
+                 interrupted)
 
 
 def print_night(wd, night, new, known, recovered):
@@ -453,35 +376,3 @@ def print_night(wd, night, new, known, recovered):
                   % (meta["target"], meta["kind"], meta["message"], meta["first_seen"],
                      meta["nights"]))
     print("%s: %d new finding(s), %d known seen again" % (label, len(new), len(known)))
-
-
-def main(argv):
-    try:
-        if len(argv) == 4 and argv[1] == "check":
-            return check(os.path.abspath(argv[2]), argv[3])
-        if len(argv) == 3 and argv[1] == "pending":
-            return pending(os.path.abspath(argv[2]))
-        if len(argv) == 4 and argv[1] == "salvage":
-            return salvage(os.path.abspath(argv[2]), argv[3])
-        if len(argv) in (5, 6) and argv[1] == "record":
-            return record(os.path.abspath(argv[2]), argv[3], argv[4],
-                          len(argv) == 6 and argv[5] == "--recovered")
-    except Refused as e:
-        print("scripts/fuzz: %s" % e, file=sys.stderr)
-        return USAGE
-    except DiskFull as e:
-        print("scripts/fuzz: %s (disk full?): nothing was lost; free some space and run "
-              "again, the next run resumes from what is on disk" % e, file=sys.stderr)
-        return FAILED
-    except OSError as e:
-        full = e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-        print("scripts/fuzz: %s: %s%s" % (e.filename or "work directory", e.strerror,
-              " (disk full?): nothing was lost; free some space and run again" if full else ""),
-              file=sys.stderr)
-        return FAILED
-    print(__doc__, file=sys.stderr)
-    return USAGE
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
