@@ -122,6 +122,19 @@ class CampaignPage(unittest.TestCase):
         self.assertIn("fork mode", gp)
         self.assertIn('set ylabel "features (libFuzzer ft:)"', gp)
 
+    def test_two_engines_a_plot_each(self):
+        afl = {"engine": "afl", "execs": 5000, "execs_per_sec": 500, "coverage": 300,
+               "new_units": 4, "runs": 2, "series": [(0, 200), (20, 300)],
+               "series_unit": "edges (AFL++ edges_found)", "rate_series": [(5, 400)]}
+        self.report["targets"][0]["engines"].append(afl)
+        stems = [p.stem for p in report.run_plots(self.report["targets"])]
+        self.assertEqual(stems, ["run-fuzz_sim-libfuzzer", "run-fuzz_sim-afl",
+                                 "run-fuzz_linux_driver-6.1"])
+        page = self.page()
+        self.assertIn('src="plots/run-fuzz_sim-afl.svg"', page)
+        with open(os.path.join(self.out, "plots", "run-fuzz_sim-afl.gp")) as f:
+            self.assertIn('set ylabel "edges (AFL++ edges_found)"', f.read())
+
     def test_coverage_and_matrix_when_computed(self):
         page = self.page()
         self.assertIn("not computed", page)
