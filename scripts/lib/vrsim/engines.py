@@ -568,11 +568,12 @@ def lock_holder(wd):
 
 def start_watchdog(out, lock_fd=None):
     """A process that outlives a kill -9 of this one and then stops its
-    fuzzers (and, holding the work dir lock, keeps it until they end)."""
+    fuzzers (and, holding the work dir lock, keeps it until they end). In
+    a session of its own: the Ctrl-C meant for the campaign is not its."""
     env = dict(os.environ, VRSIM_WATCHDOG_OUT=out,
                PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     return subprocess.Popen([sys.executable, "-m", "vrsim.engines", "watchdog", str(os.getpid())],
-                            stdin=subprocess.DEVNULL, env=env,
+                            stdin=subprocess.DEVNULL, env=env, start_new_session=True,
                             pass_fds=(lock_fd,) if lock_fd is not None else ())
 
 

@@ -275,7 +275,7 @@ class Campaign:
 
     def open_out(self):
         out = self.o.out or os.path.join(TOP, "out", "fuzz-" + utc("%Y%m%dT%H%M%SZ"))
-        if os.path.isdir(out) and os.listdir(out):
+        if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
             usage_error("out dir '%s' exists and is not empty" % out)
         os.makedirs(out, exist_ok=True)
         self.out = os.path.abspath(out)
@@ -512,6 +512,10 @@ class Campaign:
         self.watchdog = None
 
 
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv):
     common.PROG = "fuzz"
     try:
@@ -525,6 +529,8 @@ def main(argv):
     # Every failure from here on says so and exits 4, not 1 ("found
     # something"); a full disk is named as such.
     common.DIE_STATUS = exit_rules.FAILED
+    # Until the fuzzers run, SIGTERM is a Ctrl-C: nothing to merge yet.
+    signal.signal(signal.SIGTERM, interrupt)
     c = Campaign(opts)
     where = lambda: c.wd or c.out or TOP
     try:
@@ -532,6 +538,8 @@ def main(argv):
     except common.Exit as ex:
         return ex.status
     except KeyboardInterrupt:
+        print("%s: interrupted before the fuzzers ran: nothing to report" % PROG_PATH,
+              file=sys.stderr)
         return exit_rules.INTERRUPTED
     except DiskFull as e:
         print("%s: %s (disk full?): nothing was lost; free some space and run again, the next "
