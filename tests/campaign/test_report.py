@@ -49,6 +49,13 @@ class Groups(unittest.TestCase):
         self.assertEqual([f["target"] for f in groups[1]["findings"]], ["fuzz_driver", "fuzz_sim"])
         self.assertEqual(len(groups[2]["findings"]), 2)   # one root cause, two kernels
 
+    def test_kernels_are_those_the_targets_ran(self):
+        ks = {"6.1": "6.1.192", "6.12": "6.12.118"}
+        self.assertEqual(report.tested_kernels(ks, ["fuzz_sim", "fuzz_linux_sim-6.12"]),
+                         {"6.12": "6.12.118"})
+        self.assertEqual(report.tested_kernels(ks, ["fuzz_linux_driver"]), {"6.1": "6.1.192"})
+        self.assertEqual(report.tested_kernels(ks, ["fuzz_sim"]), {})
+
     def test_absolute_command(self):
         self.assertEqual(report.absolute_command("scripts/reproduce fuzz_sim out/x/crashes/a",
                                                  "/top", "/abs/out/x/crashes/a"),
@@ -101,7 +108,7 @@ class CampaignPage(unittest.TestCase):
         first = page[:page.index('id="plots"')]
         self.assertIn("1 new root cause(s), and 1 known &mdash; exit 1", first)
         self.assertIn("<code>0123456789ab</code>", first)
-        self.assertIn("Linux 6.1.192, Linux 6.12.118", first)
+        self.assertIn("<th>kernels</th><td>Linux 6.1.192</td>", first)   # the one a target ran
         # new before known, each with its files and an absolute command
         self.assertLess(first.index("used id &lt;7&gt; twice"), first.index("BUG_ON(x)"))
         self.assertIn('<a href="crashes/fuzz_sim/protocol-abc">input</a>', first)

@@ -297,7 +297,7 @@ def night_facts(wd, records, night_report):
     meta = obj(obj(night_report).get("campaign"))
     commit = text(last.get("commit") or meta.get("commit"))
     kernels = last.get("kernels") or meta.get("kernels") or obj(night_report).get("kernels")
-    kv += render.tested_html(commit, last.get("dirty"), kernels)
+    kv += render.tested_html(commit, last.get("dirty"), kernels, obj(last.get("targets")))
     if commit and last.get("dirty") is None:
         kv[0] = (kv[0][0], kv[0][1] + " (local changes unknown)")
     kv.append(("night", e(night_words(last["night"])) + " (<code>%s</code>)" % e(last["night"])))

@@ -181,13 +181,29 @@ def verdict_html(status, words):
     return '<div class="verdict %s">%s</div>' % (cls, words)
 
 
-def tested_html(commit, dirty, kernels):
-    """The commit and kernels tested, as kv rows."""
+def tested_kernels(kernels, names):
+    """{tag: release} of KERNELS (the build's) that the targets NAMES ran:
+    fuzz_linux_X-TAG its TAG, a plain fuzz_linux_X the build's first."""
+    kernels = obj(kernels)
+    tags = set()
+    for n in names:
+        if not text(n).startswith("fuzz_linux_"):
+            continue
+        base, _, tag = text(n).rpartition("-")
+        if base and tag in kernels:
+            tags.add(tag)
+        elif kernels:
+            tags.add(next(iter(kernels)))
+    return {t: v for t, v in kernels.items() if t in tags}
+
+
+def tested_html(commit, dirty, kernels, names):
+    """The commit and the kernels the targets NAMES tested, as kv rows."""
     c = ("<code>%s</code>" % e(commit[:12]) if commit else "unknown") + (
         " (with local changes)" if dirty else "")
-    ks = ", ".join("Linux %s" % e(v) for _, v in sorted(obj(kernels).items(),
+    ks = ", ".join("Linux %s" % e(v) for _, v in sorted(tested_kernels(kernels, names).items(),
                                                          key=lambda kv: kernel_key(kv[0])))
-    return [("vrsim commit", c), ("kernels", ks or "none (no Linux target)")]
+    return [("vrsim commit", c), ("kernels", ks or "none (no Linux target ran)")]
 
 
 # ---------------------------------------------------------------- findings
@@ -470,7 +486,8 @@ def write_html(out, report):
                 if os.path.exists(cov_html) else
                 "not computed: <code>%s</code>, then <code>%s</code> links it here"
                 % (e(cov_cmd), e(regen)))
-    facts = tested_html(commit, dirty, campaign_kernels(report)) + [
+    facts = tested_html(commit, dirty, campaign_kernels(report),
+                        [t["target"] for t in report["targets"]]) + [
         ("run", e("started %s, %s s per target and engine, engine %s, %s job(s), %d target(s)"
                   % (m.get("started"), m.get("duration"), m.get("engine"), m.get("jobs"),
                      len(report["targets"])))),
