@@ -487,7 +487,7 @@ def main(argv):
     global USAGE_STATUS
     common.PROG = "reproduce"
     bisect = "--bisect" in argv[:argv.index("--") if "--" in argv else len(argv)]
-    USAGE_STATUS = common.DIE_STATUS = 128 if bisect else 2
+    USAGE_STATUS = 128 if bisect else 2
     common.DIE_STATUS = 128 if bisect else 1
     o = parse(argv)
     check_combinations(o)
