@@ -2,9 +2,11 @@
 deduplicate the crashes, match them against the catalogue, write
 OUT/report.json and OUT/report.html, print the summary (finish).
 
-    campaign.py finish OUT     the same from the command line; exits with
-                               the campaign's status (vrsim/status.py)
-    campaign.py execs LOG      print "execs execs_per_sec" from a libFuzzer log
+    python3 -m vrsim.triage finish OUT [--nightly]
+                        the same from the command line; exits with the
+                        campaign's status (vrsim/status.py)
+    python3 -m vrsim.triage execs LOG
+                        print "execs execs_per_sec" from a libFuzzer log
 
 Reads what scripts/fuzz left in OUT (meta.json, work/<engine>/<target>/...).
 Never writes outside OUT. Standard library only.
