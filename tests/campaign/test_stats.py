@@ -79,6 +79,12 @@ class Series(unittest.TestCase):
                          [(0, 10), (1, 110), (5, 120), (6, 100), (7, 50)])
         self.assertEqual(stats.combine([[(0, 3), (2, 5)], [(1, 4)]], add=False),
                          [(0, 3), (1, 4), (2, 5)])
+        # a stop in the same second as the instance's last figure
+        self.assertEqual(stats.combine([[(0, 10), (4, 20), (4, None)], [(4, 7.5)]], add=True),
+                         [(0, 10), (4, 7.5)])
+
+    def test_reached_so_far(self):
+        self.assertEqual(stats.reached([(2, 5), (0, 3), (4, 4), (4, 6)]), [(0, 3), (2, 5), (4, 6)])
 
     def test_thin_keeps_both_ends(self):
         pts = [(i, i) for i in range(1000)]

@@ -369,8 +369,8 @@ def run_plots(targets, prefix="run-"):
                                "y1", plots.EDGES_COLOR),
                   plots.Series("execs/s", [(t / div, v) for t, v in r.get("rate_series") or []],
                                "y2", plots.SPEED_COLOR)]
-        title = "%s: %s" % (name, r["engine"]) + (", fork mode at the end" if r.get("fork_mode")
-                                                   else "")
+        title = "%s: %s" % (target, r["engine"]) + (", fork mode at the end" if r.get("fork_mode")
+                                                     else "")
         out.append(plots.Plot(prefix + plots.file_stem(name, used), title, series, y1=(unit, "%g"),
                               y2=("execs/s", "%g"), counts=True, axis=axis))
     return out

@@ -81,7 +81,10 @@ def combine(instances, add):
     """One series from several instances' [(t, value or None)]: at each
     time the sum (ADD) or the best of each instance's latest value (None:
     the instance stopped)."""
-    events = sorted((t, i, v) for i, pts in enumerate(instances) for t, v in pts)
+    # by time and instance only: an instance's stop (None) stays after its
+    # last figure of the same second
+    events = sorted(((t, i, v) for i, pts in enumerate(instances) for t, v in pts),
+                    key=lambda ev: ev[:2])
     latest, out = {}, []
     for t, i, v in events:
         if v is None:
@@ -124,12 +127,21 @@ def run_series(runs, logs, t0):
                 r.append((base + t, int((n - last_n) / (t - last_t))))
                 last_t, last_n = t, n
         r.append((base + span, None))
-    reached, best = [], 0
-    # coverage reached so far: a restart reloads the corpus it had
-    for t, v in combine(list(feats.values()), add=False):
-        best = max(best, v)
-        reached.append((t, best))
-    return reached, combine(list(rates.values()), add=True)
+    # a restart reloads the corpus it had
+    return reached(combine(list(feats.values()), add=False)), \
+        combine(list(rates.values()), add=True)
+
+
+def reached(pts):
+    """The coverage reached so far at each point of [(t, value)]."""
+    out, best = [], None
+    for t, v in sorted(pts, key=lambda p: p[0]):
+        best = v if best is None else max(best, v)
+        if out and out[-1][0] == t:
+            out[-1] = (t, best)
+        else:
+            out.append((t, best))
+    return out
 
 
 def count_files(d):
@@ -247,7 +259,8 @@ def afl_row(afl):
         edges = max(edges, int(st.get("edges_found", 0)))
         secs = max(secs, float(st.get("run_time", 0)))
         e, r = afl_plot(os.path.join(sync, inst), 0)
-        rates.append(r + ([(r[-1][0], None)] if r else []))
+        # the instances run side by side to the end: no stop to mark
+        rates.append(r)
         if inst == "main":
             series = e
             stability = st.get("stability", "")
@@ -256,7 +269,9 @@ def afl_row(afl):
             "new_units": new, "runs": len(insts), "seconds": secs,
             "instances": insts, "stability": stability,
             "seeds": count_files(os.path.join(afl, "in")),
-            "series": thin(sorted(set(series) | set(read_series(os.path.join(afl, "cov.tsv"))))),
+            # plot_data is written every few seconds, the sampler's cov.tsv
+            # every two: both, as edges reached so far
+            "series": thin(reached(series + read_series(os.path.join(afl, "cov.tsv")))),
             "series_unit": "edges (AFL++ edges_found)",
             "rate_series": combine(rates, add=True)}
 
