@@ -1,6 +1,7 @@
 """What every command shares: where the tree is, the Debian packages,
 building presets, the sanitizers' environment, and dying with a status."""
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -86,14 +87,20 @@ def ensure_packages(*names):
         die("could not install: %s" % " ".join(missing))
 
 
-def run_quiet(cmds, what, env=None):
-    """Run each command in turn, printing their output only on failure.
-    Holds build/.lock meanwhile: two commands building one tree at once
-    would race in the same build directory."""
+@contextlib.contextmanager
+def build_lock():
+    """Hold build/.lock: two commands building one tree at once would race
+    in the same build directory (scripts/lib/common.sh takes it too)."""
     os.makedirs(os.path.join(TOP, "build"), exist_ok=True)
-    with open(os.path.join(TOP, "build", ".lock"), "w") as lock, \
-            tempfile.TemporaryFile(mode="w+") as log:
+    with open(os.path.join(TOP, "build", ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def run_quiet(cmds, what, env=None):
+    """Run each command in turn, printing their output only on failure,
+    under the build lock."""
+    with build_lock(), tempfile.TemporaryFile(mode="w+") as log:
         for cmd in cmds:
             if subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode:
                 log.seek(0)

@@ -11,8 +11,6 @@ clone of HEAD, never to this tree: `check` applies and compiles each,
 `run` fuzzes each until its first finding (USAGE below).
 """
 
-import contextlib
-import fcntl
 import glob
 import json
 import os
@@ -194,15 +192,6 @@ def reset_tree(tree):
     """Back to HEAD: only the files a patch touched change (and get rebuilt)."""
     if not (git(tree, "reset", "-q", "--hard", "HEAD") and git(tree, "clean", "-fdq")):
         common.die("cannot reset %s to HEAD" % tree)
-
-
-@contextlib.contextmanager
-def build_lock():
-    """build/.lock of this tree, as vrsim/common.py's builds hold it."""
-    os.makedirs(os.path.join(common.TOP, "build"), exist_ok=True)
-    with open(os.path.join(common.TOP, "build", ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def run_logged(cmd, log, mode="w", cwd=None, env=None):
@@ -555,7 +544,7 @@ class Run:
                     f.write("catalogue: %s\n" % ex)
                 self.record(name, m, "no apply")
                 continue
-            with build_lock():
+            with common.build_lock():
                 configured = run_logged(
                     ["cmake", "--preset", "libfuzzer", "-S", tree, "-B", kbuild,
                      "-DVRSIM_TESTS=OFF", "-DVRSIM_BENCH=OFF", "-DVRSIM_LINUX_SRC=" + ktree,
@@ -567,7 +556,7 @@ class Run:
                 self.record(name, m, "no device")
             else:
                 freshen_kernel_tree(kbuild, v)
-                with build_lock():
+                with common.build_lock():
                     built = run_logged(["cmake", "--build", kbuild, "-j", str(common.jobs()),
                                         "--target", m.target], blog, "a")
                 if not built:
@@ -581,7 +570,7 @@ class Run:
             return self.record(m.name, m, "no target")
         if not run_logged(["git", "-C", tree, "apply", m.path], blog):
             return self.record(m.name, m, "no apply")
-        with build_lock():
+        with common.build_lock():
             built = run_logged(["cmake", "--build", "--preset", "libfuzzer", "-j",
                                 str(common.jobs()), "--target", m.target], blog, "a", cwd=tree)
         if not built:
@@ -615,7 +604,7 @@ def do_run(secs, seed, from_scratch, names):
     os.makedirs(out, exist_ok=True)
     fresh_tree(tree)
     log = os.path.join(out, "build.log")
-    with build_lock():
+    with common.build_lock():
         configured = run_logged(["cmake", "--preset", "libfuzzer", "-S", tree], log)
     if not configured:
         sys.stderr.write(common.read(log))
