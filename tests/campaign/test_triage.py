@@ -89,7 +89,8 @@ class Dedup(unittest.TestCase):
         with redirect_stdout(io.StringIO()):
             sys.stderr, err = io.StringIO(), sys.stderr
             try:
-                self.assertEqual(triage.finish_or_fail(self.out), 4)
+                self.assertIsNone(triage.finish_or_fail(self.out))
+                self.assertEqual(triage.main(["triage", "finish", self.out]), 4)
             finally:
                 sys.stderr = err
 

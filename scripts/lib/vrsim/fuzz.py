@@ -360,7 +360,7 @@ class Campaign:
         log = os.path.join(nd, "finish.log")
         with open(log, "w") as f, contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
             rc = triage.finish_or_fail(nd, nightly=True)
-        if rc == exit_rules.FAILED:
+        if rc is None:
             sys.stderr.write(common.read(log))
             raise common.Exit(exit_rules.FAILED)
         night = self.record(n, recovered=True)
@@ -472,7 +472,7 @@ class Campaign:
     def nightly_end(self, earlier_new, earlier_known):
         if self.o.coverage and not self.run.interrupted:
             self.coverage()
-        if triage.finish_or_fail(self.out, nightly=True) == exit_rules.FAILED:
+        if triage.finish_or_fail(self.out, nightly=True) is None:
             return exit_rules.FAILED
         sys.stdout.flush()
         recorded = self.record(self.night)
@@ -504,7 +504,7 @@ class Campaign:
         if not self.wd:
             status = triage.finish_or_fail(self.out)
             engines.remove(self.run.stop_file)
-            return status
+            return exit_rules.FAILED if status is None else status
         return self.nightly_end(*earlier)
 
     def close(self):

@@ -287,7 +287,7 @@ def finish(out, nightly=False):
     except (OSError, ValueError) as e:
         print("campaign: %s/meta.json cannot be read (%s): was the disk full? The inputs "
               "and crashes are still in %s/work" % (out, e, out), file=sys.stderr)
-        return exit_rules.FAILED
+        return None
     report = {"campaign": meta, "targets": [], "findings": 0, "catalogued": 0}
     os.makedirs(os.path.join(out, "crashes"), exist_ok=True)
     entries = catalogue.load(meta["top"])
@@ -419,8 +419,8 @@ def print_known(findings):
 
 
 def finish_or_fail(out, nightly=False):
-    """finish, with a file that cannot be written (a full disk) said in one
-    line and the status of a failed run (4) instead of a traceback."""
+    """finish's status, or None when triage itself failed: a file that
+    cannot be written (a full disk) said in one line, not a traceback."""
     try:
         return finish(out, nightly)
     except DiskFull as e:
@@ -430,12 +430,13 @@ def finish_or_fail(out, nightly=False):
         print("campaign: %s: %s%s; the inputs and crashes are still in %s/work"
               % (e.filename or out, e.strerror, " (disk full?)" if disk_full(e) else "", out),
               file=sys.stderr)
-    return exit_rules.FAILED
+    return None
 
 
 def main(argv):
     if len(argv) in (3, 4) and argv[1] == "finish":
-        return finish_or_fail(argv[2], argv[3:] == ["--nightly"])
+        status = finish_or_fail(argv[2], argv[3:] == ["--nightly"])
+        return exit_rules.FAILED if status is None else status
     if len(argv) == 3 and argv[1] == "execs":
         s = stats.libfuzzer_stats(read(argv[2]))
         print(s["execs"], s["last_rate"])
