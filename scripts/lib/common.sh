@@ -1,16 +1,14 @@
-# Shared helpers for scripts/*: sourced, not run.
+# What the bash scripts share (test, bench, gen-corpora, oss-fuzz-build, and
+# the entry points when python3 is missing): sourced, not run. The
+# campaign program's own is scripts/lib/vrsim/common.py.
 # shellcheck shell=bash
 
 VRSIM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-# VRSIM_DIE_STATUS: the exit status of a failure (scripts/fuzz: 4, so a
-# scheduler tells a broken run from a finding).
-# VRSIM_PLANNED_EXIT tells an EXIT trap that the script chose its status.
-die() { echo "$(basename "$0"): $*" >&2; VRSIM_PLANNED_EXIT=true; exit "${VRSIM_DIE_STATUS:-1}"; }
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 usage_error() {
 	echo "$(basename "$0"): $*" >&2
 	echo "Try '$(basename "$0") --help'." >&2
-	VRSIM_PLANNED_EXIT=true
 	exit 2
 }
 
@@ -31,11 +29,9 @@ ensure_packages() {
 		|| die "could not install: ${missing[*]}"
 }
 
-# What building and testing needs.
-VRSIM_BUILD_PACKAGES=(cmake make gcc pkg-config clang-14 libclang-rt-14-dev llvm-14 libcriterion-dev
-	linux-source-6.1 linux-source-6.12 xz-utils patch gnuplot-nox)
-# What fuzzing adds.
-VRSIM_FUZZ_PACKAGES=(afl++ lld-14)
+# What building and testing needs, and what fuzzing adds (scripts/lib/packages).
+read -ra VRSIM_BUILD_PACKAGES < <(sed -n 's/^build //p' "$VRSIM_TOP/scripts/lib/packages")
+read -ra VRSIM_FUZZ_PACKAGES < <(sed -n 's/^fuzz //p' "$VRSIM_TOP/scripts/lib/packages")
 
 jobs() { nproc 2>/dev/null || echo 2; }
 
@@ -59,6 +55,25 @@ build_preset() {
 		cat "$log" >&2
 		rm -f "$log"
 		die "build of preset '$preset' failed"
+	fi
+	rm -f "$log"
+	build_unlock
+}
+
+# Configure PRESET into DIR with -DVAR=VALUE... and build only the named
+# executables, quietly unless it fails.
+#   build_executables PRESET DIR [-DVAR=VALUE]... EXE...
+build_executables() {
+	local preset=$1 dir=$2 defs=() log
+	shift 2
+	while [ $# -gt 0 ] && [[ $1 == -D* ]]; do defs+=("$1"); shift; done
+	build_lock
+	log=$(mktemp)
+	if ! { cmake --preset "$preset" -S "$VRSIM_TOP" -B "$dir" "${defs[@]}" &&
+		cmake --build "$dir" -j "$(jobs)" --target "$@"; } >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		die "build of $* (preset '$preset', $dir) failed"
 	fi
 	rm -f "$log"
 	build_unlock

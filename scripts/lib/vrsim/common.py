@@ -11,12 +11,18 @@ import tempfile
 
 TOP = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
-# What building and testing needs, and what fuzzing adds (gnuplot draws
-# the campaign report's plots).
-BUILD_PACKAGES = ["cmake", "make", "gcc", "pkg-config", "clang-14", "libclang-rt-14-dev",
-                  "llvm-14", "libcriterion-dev", "linux-source-6.1", "linux-source-6.12",
-                  "xz-utils", "patch", "gnuplot-nox"]
-FUZZ_PACKAGES = ["afl++", "lld-14"]
+def _packages(kind):
+    """What building and testing needs ("build"), and what fuzzing adds
+    ("fuzz"): scripts/lib/packages, which the bash scripts read too."""
+    with open(os.path.join(TOP, "scripts", "lib", "packages")) as f:
+        for line in f:
+            if line.split()[:1] == [kind]:
+                return line.split()[1:]
+    raise RuntimeError("scripts/lib/packages has no '%s' line" % kind)
+
+
+BUILD_PACKAGES = _packages("build")
+FUZZ_PACKAGES = _packages("fuzz")
 
 # libFuzzer's scheduling for every run of a simulation target: inputs that
 # run longer are picked less often (measured in docs/reach.md).
