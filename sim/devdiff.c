@@ -2,8 +2,9 @@
  * vrs_sim_device_differential): one hostile driver's input, two device
  * sides, the one under test and vrsim's. Each pop (what was taken or
  * refused) and each used entry the device wrote (read back from the
- * ring, beside what the model device pushed) is recorded here, and the
- * two records are compared in order.
+ * ring, beside what the model device pushed) is recorded here, by the
+ * hooks popped and pushed each run is handed, and the two records are
+ * compared in order.
  *
  * Where the pops part, the runs part: the referee has already judged
  * each side's pop in its own run (a device-acceptance finding, or a
@@ -15,15 +16,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diffreport.h"
+#include "run.h"
 #include "sim/devbus.h"
-#include "sim_internal.h"
-#include "vrsim/report.h"
+
+/* What one run saw: each pop and each used entry written, in order. */
+#define VRS_DEVDIFF_EVENTS 4096
+struct vrs_devdiff_event {
+	uint8_t type, q;
+	uint8_t rc;	/* pops: 0 taken, 1 nothing, 2 refused */
+	uint16_t id;
+	uint32_t nout, nin; /* used entries: nout holds the used idx */
+	uint64_t out_len, in_len;
+};
+struct vrs_devdiff_log {
+	struct vrs_devdiff_event ev[VRS_DEVDIFF_EVENTS];
+	uint32_t n;
+	bool overflow;
+};
 
 enum { EV_POP, EV_USED };
 
-static void log_event(struct vrs_sim *s, const struct vrs_devdiff_event *ev)
+static void log_event(struct vrs_devdiff_log *d,
+		      const struct vrs_devdiff_event *ev)
 {
-	struct vrs_devdiff_log *d = s->devlog;
 	if (d->n == VRS_DEVDIFF_EVENTS) {
 		d->overflow = true;
 		return;
@@ -31,8 +47,8 @@ static void log_event(struct vrs_sim *s, const struct vrs_devdiff_event *ev)
 	d->ev[d->n++] = *ev;
 }
 
-void vrs_devdiff_popped(struct vrs_sim *s, unsigned q, int rc,
-			const struct vrs_vqdev_req *req)
+static void popped(void *ctx, struct vrs_sim *s, unsigned q, int rc,
+		   const struct vrs_vqdev_req *req)
 {
 	struct vrs_devdiff_event ev = {
 		.type = EV_POP, .q = (uint8_t)q,
@@ -45,12 +61,12 @@ void vrs_devdiff_popped(struct vrs_sim *s, unsigned q, int rc,
 		ev.out_len = req->out_len;
 		ev.in_len = req->in_len;
 	}
-	log_event(s, &ev);
+	log_event(ctx, &ev);
 }
 
 /* The split used entry the device just wrote, as the driver reads it. */
-void vrs_devdiff_pushed(struct vrs_sim *s, unsigned q, uint16_t id,
-			uint32_t len)
+static void pushed(void *ctx, struct vrs_sim *s, unsigned q, uint16_t id,
+		   uint32_t len)
 {
 	if (vrs_sim_packed(s))
 		return; /* split only: the layout every Linux device side has */
@@ -74,7 +90,7 @@ void vrs_devdiff_pushed(struct vrs_sim *s, unsigned q, uint16_t id,
 	uint16_t used_idx;
 	memcpy(&used_idx, idx, 2);
 	ev.nout = used_idx;
-	log_event(s, &ev);
+	log_event(ctx, &ev);
 }
 
 static bool wrote_what_was_pushed(const struct vrs_devdiff_event *e)
@@ -127,10 +143,10 @@ static int run_logged(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 {
 	log->n = 0;
 	log->overflow = false;
-	s->devlog = log;
-	int rc = vrs_sim_run(s, cfg, input, len, res);
-	s->devlog = NULL;
-	return rc;
+	const struct vrs_sim_hooks hooks = {
+		.ctx = log, .on_popped = popped, .on_pushed = pushed,
+	};
+	return vrs_sim_run_hooked(s, &hooks, cfg, input, len, res);
 }
 
 int vrs_sim_device_differential(struct vrs_sim *s,

@@ -1,18 +1,32 @@
 /* Differential mode (sim/sim.h, vrs_sim_differential): one workload, two
  * drivers, honest parties; what each had the device use is recorded here
- * (vrs_diff_added and vrs_diff_used, called by the run when a log is
- * attached) and compared. */
+ * (the hooks added and used, which each run is handed) and compared. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/input.h"
-#include "sim_internal.h"
-#include "vrsim/report.h"
+#include "diffreport.h"
+#include "run.h"
 
-void vrs_diff_added(struct vrs_sim *s, unsigned q, const void *token, int rc)
+/* What one run completed. */
+#define VRS_DIFF_TOKENS 4096 /* token ids / 8: the model's state */
+#define VRS_DIFF_EVENTS 8192
+struct vrs_diff_queue {
+	int8_t add[VRS_DIFF_EVENTS];	   /* each add's result: 0 or errno */
+	uint32_t nadd;
+	uint32_t ordinal[VRS_DIFF_TOKENS]; /* token -> its latest add, +1 */
+	uint32_t used_ord[VRS_DIFF_EVENTS], used_len[VRS_DIFF_EVENTS];
+	uint32_t nused;
+	bool overflow;			   /* a token or a count out of range */
+};
+struct vrs_diff_log {
+	struct vrs_diff_queue q[VRS_SIM_MAX_QUEUES];
+};
+
+static void added(void *ctx, struct vrs_sim *s, unsigned q, const void *token,
+		  int rc)
 {
-	struct vrs_diff_queue *d = &s->log->q[q];
+	struct vrs_diff_queue *d = &((struct vrs_diff_log *)ctx)->q[q];
 	uint64_t id = vrs_sim_token_id(s, token) / 8;
 	if (d->nadd == VRS_DIFF_EVENTS || (rc == 0 && id >= VRS_DIFF_TOKENS)) {
 		d->overflow = true;
@@ -23,10 +37,10 @@ void vrs_diff_added(struct vrs_sim *s, unsigned q, const void *token, int rc)
 		d->ordinal[id] = d->nadd; /* the nth add, from 1 */
 }
 
-void vrs_diff_used(struct vrs_sim *s, unsigned q, const void *token,
-		   uint32_t len)
+static void used(void *ctx, struct vrs_sim *s, unsigned q, const void *token,
+		 uint32_t len)
 {
-	struct vrs_diff_queue *d = &s->log->q[q];
+	struct vrs_diff_queue *d = &((struct vrs_diff_log *)ctx)->q[q];
 	uint64_t id = vrs_sim_token_id(s, token) / 8;
 	if (d->nused == VRS_DIFF_EVENTS || id >= VRS_DIFF_TOKENS ||
 	    !d->ordinal[id]) {
@@ -108,30 +122,10 @@ static int run_logged(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 		      struct vrs_sim_result *res)
 {
 	memset(log, 0, sizeof(*log));
-	s->log = log;
-	int rc = vrs_sim_run(s, cfg, input, len, res);
-	s->log = NULL;
-	return rc;
-}
-
-void vrs_diff_report(struct vrs_sim *s, const struct vrs_sim_config *a,
-		     const struct vrs_sim_config *b, const uint8_t *input,
-		     size_t len, const char *na, const char *nb,
-		     const char *why, struct vrs_sim_result *res)
-{
-	if (vrs_report_mode() == VRS_REPORT_ABORT) {
-		/* Both traces: the first run again, then the second, whose
-		 * trace the abort hook prints. */
-		struct vrs_sim_result again;
-		vrs_sim_run(s, a, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s run ----\n", na);
-		vrs_sim_print_trace(s, stderr, 60);
-		vrs_sim_run(s, b, input, len, &again);
-		fprintf(stderr, "---- vrsim: differential, the %s run (below) ----\n",
-			nb);
-	}
-	vrs_report(VRS_FIND_DIVERGENCE, "%s", why);
-	res->findings++;
+	const struct vrs_sim_hooks hooks = {
+		.ctx = log, .on_added = added, .on_used = used,
+	};
+	return vrs_sim_run_hooked(s, &hooks, cfg, input, len, res);
 }
 
 int vrs_sim_differential(struct vrs_sim *s, const struct vrs_sim_config *cfg,

@@ -1,5 +1,7 @@
-/* What the run (sim.c), the scheduler (scheduler.c), the hostile driver
- * (rawdrv.c) and the model devices (model_*.c) share. */
+/* What the parts of a run share: its state, and the services the loop
+ * (run.h: run.c, scheduler.c), the hostile driver (rawdrv.c), the referee
+ * (refereeing.c) and the model devices (model_*.c) call. Everything
+ * declared here sits below the loop: it never calls the loop back. */
 #ifndef VRSIM_SIM_SIM_INTERNAL_H
 #define VRSIM_SIM_SIM_INTERNAL_H
 
@@ -88,54 +90,29 @@ void vrs_rawdrv_submit(struct vrs_sim *s, unsigned q);
 void vrs_rawdrv_request(struct vrs_sim *s, unsigned q);
 void vrs_rawdrv_stop(struct vrs_sim *s);
 
-/* What one run of differential mode completed (differential.c). */
-#define VRS_DIFF_TOKENS 4096 /* token ids / 8: the model's state */
-#define VRS_DIFF_EVENTS 8192
-struct vrs_diff_queue {
-	int8_t add[VRS_DIFF_EVENTS];	   /* each add's result: 0 or errno */
-	uint32_t nadd;
-	uint32_t ordinal[VRS_DIFF_TOKENS]; /* token -> its latest add, +1 */
-	uint32_t used_ord[VRS_DIFF_EVENTS], used_len[VRS_DIFF_EVENTS];
-	uint32_t nused;
-	bool overflow;			   /* a token or a count out of range */
+/* What a mode built on the run watches of it (differential.c, devdiff.c):
+ * it hands these to vrs_sim_run_hooked (run.h), and the run calls each
+ * one that is set as the event happens, with ctx. The run knows no mode
+ * by name. */
+struct vrs_sim_hooks {
+	void *ctx;
+	/* The driver's add of token on queue q returned rc. */
+	void (*on_added)(void *ctx, struct vrs_sim *s, unsigned q,
+			 const void *token, int rc);
+	/* The driver got token back from queue q, len bytes used. */
+	void (*on_used)(void *ctx, struct vrs_sim *s, unsigned q,
+			const void *token, uint32_t len);
+	/* The device's pop on queue q returned rc (req filled when 0). */
+	void (*on_popped)(void *ctx, struct vrs_sim *s, unsigned q, int rc,
+			  const struct vrs_vqdev_req *req);
+	/* The device pushed chain id on queue q with len bytes written. */
+	void (*on_pushed)(void *ctx, struct vrs_sim *s, unsigned q, uint16_t id,
+			  uint32_t len);
 };
-struct vrs_diff_log {
-	struct vrs_diff_queue q[VRS_SIM_MAX_QUEUES];
-};
-void vrs_diff_added(struct vrs_sim *s, unsigned q, const void *token, int rc);
-void vrs_diff_used(struct vrs_sim *s, unsigned q, const void *token,
-		   uint32_t len);
-
-/* What one run of the device sides' differential mode saw (devdiff.c):
- * each pop and each used entry written, in order. */
-#define VRS_DEVDIFF_EVENTS 4096
-struct vrs_devdiff_event {
-	uint8_t type, q;
-	uint8_t rc;	/* pops: 0 taken, 1 nothing, 2 refused */
-	uint16_t id;
-	uint32_t nout, nin; /* used entries: nout holds the used idx */
-	uint64_t out_len, in_len;
-};
-struct vrs_devdiff_log {
-	struct vrs_devdiff_event ev[VRS_DEVDIFF_EVENTS];
-	uint32_t n;
-	bool overflow;
-};
-/* A divergence between the runs of a and b (differential.c): in abort
- * mode both traces first, then the finding. */
-void vrs_diff_report(struct vrs_sim *s, const struct vrs_sim_config *a,
-		     const struct vrs_sim_config *b, const uint8_t *input,
-		     size_t len, const char *na, const char *nb,
-		     const char *why, struct vrs_sim_result *res);
-void vrs_devdiff_popped(struct vrs_sim *s, unsigned q, int rc,
-			const struct vrs_vqdev_req *req);
-void vrs_devdiff_pushed(struct vrs_sim *s, unsigned q, uint16_t id,
-			uint32_t len);
 
 struct vrs_sim {
 	struct vrs_machine *m;
-	struct vrs_diff_log *log; /* differential mode's record, or NULL */
-	struct vrs_devdiff_log *devlog; /* the device sides', or NULL */
+	const struct vrs_sim_hooks *hooks; /* this run's, or NULL */
 	struct vrs_kmem kmem;
 	struct vrs_sim_config cfg;
 	const struct vrs_model_ops *model;
@@ -170,7 +147,11 @@ struct vrs_sim {
 	uint64_t model_state[4096];
 };
 
-/* The run's services (sim.c), for the scheduler and the models. */
+/* The model of each device kind (sim.c). */
+extern const struct vrs_model_ops *const vrs_sim_models[VRS_DEV_COUNT];
+
+/* The run's services (services.c), for the loop, the hostile driver and
+ * the models. None of them calls back into the loop (run.h). */
 /* True when nothing has gone wrong yet in this run: follow-on symptoms of
  * an earlier finding are not findings of their own. */
 bool vrs_sim_first_trouble(void);
@@ -183,7 +164,26 @@ void vrs_sim_device_dead(struct vrs_sim *s, unsigned q, const char *why);
 /* A token as the trace shows it, the same on every run and build. */
 uint64_t vrs_sim_token_id(const struct vrs_sim *s, const void *token);
 /* Whether the queues use the packed layout. */
-bool vrs_sim_packed(const struct vrs_sim *s);
+static inline bool vrs_sim_packed(const struct vrs_sim *s)
+{
+	return vrs_has_feature(s->accepted, VRS_F_RING_PACKED);
+}
+/* Detach every buffer the device has not used and hand it back. */
+void vrs_sim_release_unused(struct vrs_sim *s, unsigned q);
+
+/* A run's set-up and its end (setup.c), in the order the loop calls them.
+ * Take cfg, negotiate, decide the DMA path and set the machine up: -EINVAL
+ * for a configuration that cannot be run; res->path is VRS_REFUSE (and
+ * res says why) when the device is refused at FEATURES_OK. */
+int vrs_sim_begin(struct vrs_sim *s, const struct vrs_sim_config *cfg,
+		  const uint8_t *input, size_t len, struct vrs_sim_result *res);
+/* Open the queue pairs (the probe); negative when one cannot be. */
+int vrs_sim_open_queues(struct vrs_sim *s);
+/* Hand back what the device did not use, shut the queues down and check
+ * that no mapping is left. */
+void vrs_sim_close_queues(struct vrs_sim *s);
+/* How the run ended, from the findings and the queues' state. */
+void vrs_sim_classify(struct vrs_sim *s, bool probe_failed);
 
 /* The referee at work (refereeing.c). Start judging queue q where its
  * device stands now (after set-up and every reset). */
@@ -199,25 +199,11 @@ void vrs_sim_referee_check(struct vrs_sim *s, unsigned q,
 /* The device's interrupt decision against the driver's suppression. */
 void vrs_sim_referee_irq(struct vrs_sim *s, unsigned q, bool raised);
 
-/* The scheduler (scheduler.c). */
-/* The driver's queue notify callback; ctx is the struct vrs_sim_queue. */
-void vrs_sim_notify(void *ctx, uint32_t data);
-/* One operation read from the provider. */
-void vrs_sim_step(struct vrs_sim *s);
-/* The steady-state phase: cycles small complete cycles (one unit of
- * work submitted, kicked, served, interrupted, completed), every oracle
- * armed, from a generator seeded by the input's seed, so that bugs which
- * need many completions (fragmentation, exhaustion, slow leaks) need no
- * long input. Stops early once every queue is dead or a finding fired. */
-void vrs_sim_steady(struct vrs_sim *s, unsigned cycles);
-/* Liveness: finish what is in flight with honest parties, or report. */
-void vrs_sim_drain(struct vrs_sim *s);
-/* Detach every buffer the device has not used and hand it back. */
-void vrs_sim_release_unused(struct vrs_sim *s, unsigned q);
-/* Run every validity check of the queues and the machine; a failure is
- * a finding (protocol: an object's own state went wrong). */
+/* The validity checks (checks.c). Run every validity check of the queues
+ * and the machine; a failure is a finding (protocol: an object's own
+ * state went wrong). */
 void vrs_sim_check_state(struct vrs_sim *s);
-/* The scheduler checks the state every this many steps: chosen by
+/* The loop checks the state every this many steps: chosen by
  * measurement (docs/simulation.md, "The driver under test") to cost fuzz_sim under
  * 10% of its rate; -DVRS_SIM_CHECK_EVERY=N measures another N. */
 #ifndef VRS_SIM_CHECK_EVERY
