@@ -1,4 +1,4 @@
-/* The scheduler's validity checks (vrs_sim_check_state): quiet on the
+/* The run's validity checks (vrs_sim_check_state, sim/checks.c): quiet on the
  * queues of an honest run, a protocol finding naming the object when a
  * driver's shadow or a device queue's own state is inconsistent, a
  * kernel-state-corrupt finding in the kernel's words when the driver's

@@ -40,7 +40,7 @@
 	X(DIVERGENCE, "differential-divergence")                               \
 	/* the device took what the spec's referee refuses, or the reverse */  \
 	X(DEVICE_ACCEPTANCE, "device-acceptance")                              \
-	/* a kernel ring's own state failed its check (sim/scheduler.c) */     \
+	/* a kernel ring's own state failed its check (sim/checks.c) */     \
 	X(KERNEL_STATE, "kernel-state-corrupt")
 
 enum vrs_finding {

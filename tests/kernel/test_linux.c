@@ -470,7 +470,7 @@ Test(linux_ring, the_free_list_check_sees_a_corrupt_queue)
  * in the descriptor table it can write: detach_buf_split follows it into
  * the next buffer, still in flight, and puts that one's descriptors on
  * the free list; when that buffer comes back they go on it again, and
- * the free list loops. The scheduler's state check reports it as the
+ * the free list loops. The run's state check (sim/checks.c) reports it as the
  * kernel's own state, not as a vrsim protocol violation. */
 Test(linux_ring, a_forged_next_corrupts_the_kernels_state_and_is_named)
 {
