@@ -31,7 +31,7 @@
 
 #include "fuzz/simtarget.h"
 #include "kernel/linux.h"
-#include "sim/devsides.h"
+#include "sim/device_registry.h"
 #include "vrsim/report.h"
 
 #if !defined(VRSIM_LINUX_TARGET) || !defined(VRSIM_FUZZ_NAME)
@@ -80,7 +80,7 @@ static int init(void)
 		vrs_input_set_device_side(VRS_DEVSIDE_LINUX);
 	rc = vrs_fuzz_sim_init(VRSIM_FUZZ_NAME, r->role, r->driver);
 	/* A translation of vringh's that no live IOMMU mapping grants is
-	 * the kernel's, whatever the driver did (kernel/device.c). */
+	 * the kernel's, whatever the driver did (kernel/linux_device.c). */
 	if (rc == 0 && r->vringh)
 		vrs_report_set_armed(vrs_report_armed() |
 				     VRS_FIND_BIT(VRS_FIND_STALE_IOTLB));
