@@ -190,7 +190,7 @@ int vrs_cli_kernel_in_use(bool device)
 
 /* ---- the Linux fuzz targets ---- */
 
-/* What kernel/fuzz_linux_sim.c and fuzz_linux_driver.c set up, for
+/* What fuzz/linux_target.c sets up for fuzz_linux_sim and _driver, for
  * whichever kernel the name picks. */
 static const struct {
 	const char *name;

@@ -46,7 +46,7 @@ static uint64_t armed_kinds(enum vrs_input_role r)
 		       VRS_FIND_BIT(VRS_FIND_DEVICE_ACCEPTANCE) |
 		       VRS_FIND_BIT(VRS_FIND_INTERNAL) |
 		       /* a kernel device side's own alarms, and a chain
-		        * it never finishes walking (kernel/device.c) */
+		        * it never finishes walking (kernel/linux_device.c) */
 		       VRS_FIND_BIT(VRS_FIND_LIVENESS) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_BUG) |
 		       VRS_FIND_BIT(VRS_FIND_KERNEL_WARN) |

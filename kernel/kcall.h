@@ -1,4 +1,4 @@
-/* Entering kernel code from an adapter (driver.c, device.c). */
+/* Entering kernel code from an adapter (linux_driver.c, linux_device.c). */
 #ifndef VRSIM_KERNEL_KCALL_H
 #define VRSIM_KERNEL_KCALL_H
 

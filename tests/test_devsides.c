@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/devsides.h"
+#include "sim/device_registry.h"
 #include "sim/input.h"
 #include "sim/kmem.h"
 #include "sim/machine.h"

@@ -4,7 +4,7 @@
  * driver through vrsim/driver.h, so the model devices (blk, net,
  * adversarial), the referee and every oracle meet any ring parser alike:
  * vrsim's own (ring/vqdev*.c, vrs_ring_device) and Linux's vringh
- * (kernel/device.c, drivers/vhost/vringh.c under the vhost IOTLB). The
+ * (kernel/linux_device.c, drivers/vhost/vringh.c under the vhost IOTLB). The
  * calls are vrsim/vqdev.h's one for one; a request's iov entries are bus
  * addresses the model devices reach through the bus.
  *

@@ -2,7 +2,7 @@
  *
  * sim/ reaches a driver only through this table, so any ring that fits
  * behind it meets the same model devices, platforms, scheduler and
- * oracles. vrsim's own ring (ring/driver.c) is the first implementation;
+ * oracles. vrsim's own ring (ring/vrsim_driver.c) is the first implementation;
  * Linux's virtio_ring.c, whose API wants struct scatterlist, tokens and
  * callbacks, is meant to be the second: the calls mirror Linux's
  * virtqueue_* functions one for one, buffers are described as an array of

@@ -15,7 +15,7 @@
 
 struct vrs_vq;
 
-/* This ring as a driver under test (ring/driver.c): the calls below
+/* This ring as a driver under test (ring/vrsim_driver.c): the calls below
  * behind the simulation's driver interface. */
 extern const struct vrs_driver_ops vrs_ring_driver;
 /* The ring queue behind one of its driver queues (NULL for another

@@ -1,5 +1,5 @@
 /* The simulation targets' common parts (fuzz/simtarget.c), for a target
- * defined elsewhere: the Linux ring's (kernel/fuzz_linux_*.c), whose init
+ * defined elsewhere: the Linux ring's (fuzz/linux_target.c), whose init
  * registers the driver and then calls vrs_fuzz_sim_init. */
 #ifndef VRSIM_FUZZ_SIMTARGET_H
 #define VRSIM_FUZZ_SIMTARGET_H

@@ -1,6 +1,6 @@
-/* The Linux ring as a driver under test (kernel/driver.c), for the
+/* The Linux ring as a driver under test (kernel/linux_driver.c), for the
  * executables built per kernel version: they register it with the
- * simulation (sim/drivers.h) before the first run. */
+ * simulation (sim/driver_registry.h) before the first run. */
 #ifndef VRSIM_KERNEL_LINUX_H
 #define VRSIM_KERNEL_LINUX_H
 
@@ -13,7 +13,7 @@ const struct vrs_driver_ops *vrs_linux_driver_ops(void);
  * or after shutdown), for tests and benchmarks that look inside. */
 struct virtqueue;
 struct virtqueue *vrs_linux_virtqueue(const struct vrs_driver_queue *q);
-/* Linux's vringh as a device side under test (kernel/device.c): the
+/* Linux's vringh as a device side under test (kernel/linux_device.c): the
  * _iotlb flavour ("linux") and the _kern one ("linux-kern"). NULL when
  * the kernel tree had no drivers/vhost/vringh.c. */
 struct vrs_device_ops;

@@ -9,8 +9,8 @@
  * byte sequence is a valid configuration:
  *   0 platform      1 policy        2 device        3 offered features
  *   4..5 queue size 6 flags (VRS_INPUT_F_*)         7 fail_nth      8 min_align_mask
- *   9..12 seed (Xen p2m scramble)   13 driver under test (sim/drivers.h;
- *   0, what older inputs hold: vrsim's ring)
+ *   9..12 seed (Xen p2m scramble)   13 driver under test
+ *   (sim/driver_registry.h; 0, what older inputs hold: vrsim's ring)
  *   14 (version 2) start: the rings' indices begin this many slots
  *      before the 16-bit wrap (split: avail and used idx at 65536 - n;
  *      packed: slot and wrap counter from the same count,
@@ -108,9 +108,10 @@ bool vrs_input_prepare(enum vrs_input_role role, struct vrs_sim_config *cfg);
 /* A fuzz target of one driver: every input this process parses runs it,
  * whatever its driver byte says (-1, the default: the byte decides). */
 void vrs_input_set_driver(int driver);
-/* The same for the device side under test (sim/devsides.h): no byte of
- * the input names one, so a target of another device side than vrsim's
- * says so here (-1, the default: vrsim's, what the config block means). */
+/* The same for the device side under test (sim/device_registry.h): no
+ * byte of the input names one, so a target of another device side than
+ * vrsim's says so here (-1, the default: vrsim's, what the config block
+ * means). */
 void vrs_input_set_device_side(int id);
 
 /* Print an input as a readable program: its configuration, then every

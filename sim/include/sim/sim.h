@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-#include "sim/devsides.h"
-#include "sim/drivers.h"
+#include "sim/device_registry.h"
+#include "sim/driver_registry.h"
 #include "sim/policy.h"
 #include "vrsim/report.h"
 

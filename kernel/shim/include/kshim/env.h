@@ -1,6 +1,6 @@
 /* What the shim needs from whoever runs kernel code: the vrsim DMA stack
  * and allocator of the queue being worked on, the platform's answers, and
- * where a BUG() unwinds to. The adapter (kernel/driver.c) owns one per
+ * where a BUG() unwinds to. The adapter (kernel/linux_driver.c) owns one per
  * queue and makes it current around every call into the kernel. */
 #ifndef KSHIM_ENV_H
 #define KSHIM_ENV_H

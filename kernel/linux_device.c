@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "device_internal.h"
+#include "linux_device_internal.h"
 #include "kcall.h"
 #include "kernel/linux.h"
 #include "vrsim/guard.h"

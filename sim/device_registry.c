@@ -1,7 +1,7 @@
 /* The registry of device sides under test. vrsim's is always there; the
  * Linux ones (kernel/) are built per kernel version into the executables
  * that want them, which register them before the first run. */
-#include "sim/devsides.h"
+#include "sim/device_registry.h"
 
 #include <errno.h>
 #include <string.h>

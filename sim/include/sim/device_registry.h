@@ -1,16 +1,16 @@
 /* The device sides under test the simulation can run, by name
- * (--device-side) and by a fixed number, as sim/drivers.h does for the
- * drivers under test. No input byte names one (the format is unchanged):
+ * (--device-side) and by a fixed number, as sim/driver_registry.h does
+ * for the drivers under test. No input byte names one (the format is unchanged):
  * a fuzz target of one device side says so with vrs_input_set_device_side. */
-#ifndef VRSIM_SIM_DEVSIDES_H
-#define VRSIM_SIM_DEVSIDES_H
+#ifndef VRSIM_SIM_DEVICE_REGISTRY_H
+#define VRSIM_SIM_DEVICE_REGISTRY_H
 
 #include "vrsim/device.h"
 
 enum vrs_device_side_id {
 	VRS_DEVSIDE_VRSIM = 0,	 /* vrsim's own (ring/vqdev*.c) */
 	VRS_DEVSIDE_LINUX,	 /* Linux's vringh under the vhost IOTLB
-				  * (kernel/device.c), if built in */
+				  * (kernel/linux_device.c), if built in */
 	VRS_DEVSIDE_LINUX_KERN,	 /* Linux's vringh, _kern accessors */
 	VRS_DEVSIDE_COUNT,
 };

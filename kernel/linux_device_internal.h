@@ -1,8 +1,8 @@
-/* Private to kernel/device.c and kernel/device_iotlb.c: Linux's vringh
- * behind the device-side interface, its queue object and the mirror of
- * the IOMMU's mappings (device_iotlb.c). */
-#ifndef VRSIM_KERNEL_DEVICE_INTERNAL_H
-#define VRSIM_KERNEL_DEVICE_INTERNAL_H
+/* Private to kernel/linux_device.c and kernel/linux_device_iotlb.c:
+ * Linux's vringh behind the device-side interface, its queue object and
+ * the mirror of the IOMMU's mappings (linux_device_iotlb.c). */
+#ifndef VRSIM_KERNEL_LINUX_DEVICE_INTERNAL_H
+#define VRSIM_KERNEL_LINUX_DEVICE_INTERNAL_H
 
 #include <linux/vhost_iotlb.h>
 #include <linux/vringh.h>
@@ -63,12 +63,12 @@ struct ld {
 	char why[240];
 };
 
-/* A BUG() or the liveness bound ended a kernel call (device.c). */
+/* A BUG() or the liveness bound ended a kernel call (linux_device.c). */
 void ld_oopsed(struct ld *d);
 
-/* device_iotlb.c: behind the IOMMU, mirror its mappings into the vhost
- * IOTLB and a copy of its own, and hold each access vringh makes after
- * its translation to what a live mapping grants (d->env.bus). */
+/* linux_device_iotlb.c: behind the IOMMU, mirror its mappings into the
+ * vhost IOTLB and a copy of its own, and hold each access vringh makes
+ * after its translation to what a live mapping grants (d->env.bus). */
 void ld_watch_iommu(struct ld *d);
 void ld_stop_watching(struct ld *d);
 /* What guest memory holds at bus address addr, as the device would reach

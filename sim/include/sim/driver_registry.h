@@ -1,8 +1,8 @@
 /* The drivers under test the simulation can run, by name (--driver) and by
  * a fixed number (the fuzz input's driver byte, so an input means the same
  * driver in every build). */
-#ifndef VRSIM_SIM_DRIVERS_H
-#define VRSIM_SIM_DRIVERS_H
+#ifndef VRSIM_SIM_DRIVER_REGISTRY_H
+#define VRSIM_SIM_DRIVER_REGISTRY_H
 
 #include "vrsim/driver.h"
 

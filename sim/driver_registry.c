@@ -1,7 +1,7 @@
 /* The registry of drivers under test. vrsim's ring is always there; the
  * Linux ring (kernel/) is built per kernel version into the executables
  * that want it, which register it before the first run. */
-#include "sim/drivers.h"
+#include "sim/driver_registry.h"
 
 #include <errno.h>
 #include <string.h>

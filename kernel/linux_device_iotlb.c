@@ -1,10 +1,10 @@
 /* The vhost IOTLB of Linux's vringh, told of the machine's IOMMU
  * mappings as a vDPA bus tells it, and the check of every access vringh
  * makes after its own translation against a copy of those mappings kept
- * apart (see device_internal.h). */
+ * apart (see linux_device_internal.h). */
 #include <stdlib.h>
 
-#include "device_internal.h"
+#include "linux_device_internal.h"
 #include "kcall.h"
 #include "vrsim/guard.h"
 #include "vrsim/report.h"
