@@ -79,6 +79,16 @@ class Options(unittest.TestCase):
         self.assertTrue(out.startswith("usage: scripts/coverage [--targets LIST] [--out DIR] [CAMPAIGN_DIR]\n"))
         self.assertIn("Exit status: 0, 1 when an input raised a finding", out)
 
+    def test_a_campaigns_coverage_goes_beside_it_unless_taken(self):
+        o, status, _, _ = self.parse(self.campaign)
+        self.assertIsNone(status)
+        self.assertEqual(o.out, os.path.join(self.campaign, "coverage"))
+        os.makedirs(os.path.join(self.campaign, "coverage", "html"))
+        o, _, _, _ = self.parse(self.campaign)
+        self.assertTrue(os.path.basename(o.out).startswith("coverage-"), o.out)
+        o, _, _, _ = self.parse()
+        self.assertTrue(os.path.basename(o.out).startswith("coverage-"), o.out)
+
     def test_usage_errors(self):
         out = os.path.join(self.tmp.name, "out")
         for argv, says in ((["--no-such-flag"], "unknown option '--no-such-flag'"),

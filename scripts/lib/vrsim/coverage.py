@@ -42,8 +42,10 @@ reached (the device used at least one buffer).
   --targets LIST  comma-separated targets (default: all but fuzz_empty;
                   fuzz_linux_device and fuzz_linux_devsim for the kernels
                   built with drivers/vhost/vringh.c)
-  --out DIR       report directory (default out/coverage-<UTC timestamp>;
-                  must be new or empty)
+  --out DIR       report directory (default: CAMPAIGN_DIR/coverage, whose
+                  campaign page then links it; without CAMPAIGN_DIR, or
+                  when that is taken, out/coverage-<UTC timestamp>; must
+                  be new or empty)
 Inputs that raise a finding are named and replayed on (--keep-going); the
 known kernel findings named by catalogue/ entries' Acknowledge: lines are
 stepped over (--acknowledge), so a shipped seed's reach behind one counts.
@@ -121,6 +123,9 @@ def parse_args(argv):
             targets.check_names(o.targets)
         except targets.Unknown as ex:
             unknown_target(ex)
+    beside = os.path.join(o.src, "coverage") if o.src else None
+    if not o.out and beside and not (os.path.isdir(beside) and os.listdir(beside)):
+        o.out = beside
     if not o.out:
         o.out = os.path.join(TOP, "out", "coverage-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()))
     if os.path.exists(o.out) and (not os.path.isdir(o.out) or os.listdir(o.out)):
@@ -709,7 +714,21 @@ def main(argv):
     has_matrix = os.path.isfile(os.path.join(o.out, "matrix.txt"))
     print("report: %s/html/index.html; summary: %s/summary.txt%s"
           % (o.out, o.out, "; combinations: %s/matrix.txt" % o.out if has_matrix else ""))
+    status |= link_from_campaign(o)
     return status
+
+
+def link_from_campaign(o):
+    """A campaign's page links its coverage and matrix from
+    CAMPAIGN_DIR/coverage: draw the page again once they are there."""
+    if not o.src or o.out != os.path.join(o.src, "coverage") \
+            or not os.path.isfile(os.path.join(o.src, "report.json")):
+        return 0
+    from . import report
+    if report.main(["report", o.src]):
+        return 1
+    print("campaign page: %s/report.html now links it" % o.src)
+    return 0
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ per-target plots drawn by gnuplot (vrsim/plots.py), the targets' table,
 the platform x policy x layout matrix and the source coverage link.
 
     python3 -m vrsim.report OUT   write OUT/report.html again from
-                                  OUT/report.json (after scripts/coverage
-                                  --out OUT/coverage OUT, it links it)
+                                  OUT/report.json (scripts/coverage OUT
+                                  does it to link the coverage)
 
 Standard library only."""
 
@@ -477,15 +477,11 @@ def write_html(out, report):
     every = run_plots(report["targets"])
     drawn, notes, general = plots.draw(os.path.join(out, "plots"), every)
     cov_html = os.path.join(out, "coverage", "html", "index.html")
-    cov_cmd = "%s --out %s %s" % (os.path.join(top, "scripts", "coverage"),
-                                  shlex.quote(os.path.join(os.path.abspath(out), "coverage")),
-                                  shlex.quote(os.path.abspath(out)))
-    regen = "PYTHONPATH=%s python3 -m vrsim.report %s" % (
-        shlex.quote(os.path.join(top, "scripts", "lib")), shlex.quote(os.path.abspath(out)))
+    cov_cmd = "%s %s" % (os.path.join(top, "scripts", "coverage"),
+                         shlex.quote(os.path.abspath(out)))
     coverage = ('<a href="coverage/html/index.html">llvm-cov report of the merged corpora</a>'
                 if os.path.exists(cov_html) else
-                "not computed: <code>%s</code>, then <code>%s</code> links it here"
-                % (e(cov_cmd), e(regen)))
+                "not computed: <code>%s</code> computes it and links it here" % e(cov_cmd))
     facts = tested_html(commit, dirty, campaign_kernels(report),
                         [t["target"] for t in report["targets"]]) + [
         ("run", e("started %s, %s s per target and engine, engine %s, %s job(s), %d target(s)"
