@@ -15,9 +15,12 @@ usage_error() {
 # Install the Debian packages that are missing; quiet when all are there.
 # Idempotent: asks dpkg first, runs apt-get only for what is absent.
 ensure_packages() {
-	local missing=() p
+	local missing=() p installed
+	# one dpkg-query for all: it names those it knows, installed or not
+	installed=" $(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+		sed -n 's/ install ok installed$//p' | tr '\n' ' ') "
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+		[[ $installed == *" $p "* ]] || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "Installing missing packages: ${missing[*]}" >&2

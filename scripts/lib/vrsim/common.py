@@ -74,12 +74,12 @@ def jobs():
 def ensure_packages(*names):
     """Install the Debian packages that are missing; quiet when all are
     there (asks dpkg first, runs apt-get only for what is absent)."""
-    missing = []
-    for p in names:
-        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", p],
-                           capture_output=True, text=True)
-        if "install ok installed" not in r.stdout:
-            missing.append(p)
+    # one dpkg-query for all: it names those it knows, installed or not
+    r = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Status}\n"] + list(names),
+                       capture_output=True, text=True)
+    installed = {line.split()[0] for line in r.stdout.splitlines()
+                 if line.endswith("install ok installed")}
+    missing = [p for p in dict.fromkeys(names) if p not in installed]
     if not missing:
         return
     print("Installing missing packages: %s" % " ".join(missing), file=sys.stderr)
