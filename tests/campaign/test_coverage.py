@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""vrsim/coverage.py: scripts/coverage's options, and its table, files
-and figures from llvm-cov's exports (fixtures written here)."""
+"""vrsim/coverage.py and coverage_summary.py: scripts/coverage's options,
+and its table, files and figures from llvm-cov's exports (fixtures
+written here)."""
 import contextlib
 import io
 import json
@@ -11,7 +12,7 @@ import unittest
 from unittest import mock
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
-from vrsim import common, coverage, targets  # noqa: E402
+from vrsim import common, coverage, coverage_summary, targets  # noqa: E402
 
 TOP = "/src/vrsim"
 
@@ -148,14 +149,14 @@ class Table(unittest.TestCase):
                 (self.k61 + "/drivers/virtio/virtio_ring.c", summary((2, 10)))]
 
     def test_groups_and_rows(self):
-        groups = coverage.group_totals([{"filename": f, "summary": s} for f, s in self.files()], TOP)
+        groups = coverage_summary.group_totals([{"filename": f, "summary": s} for f, s in self.files()], TOP)
         self.assertEqual(groups["dma/"]["lines"], [4, 8])
         self.assertEqual(groups["linux-6.12/vringh/"]["lines"], [5, 10])
         self.assertEqual(groups["total"]["lines"], [28, 48])
-        lines, figures = coverage.table(groups)
+        lines, figures = coverage_summary.table(groups)
         self.assertEqual([ln.split()[0] for ln in lines[1:]],
                          ["dma/", "ring/", "linux-6.1/", "linux-6.12/", "linux-6.12/vringh/", "total"])
-        self.assertEqual(lines[0], " " * 18 + " " + "%18s %18s %18s %18s" % coverage.KINDS)
+        self.assertEqual(lines[0], " " * 18 + " " + "%18s %18s %18s %18s" % coverage_summary.KINDS)
         self.assertEqual(lines[1], "dma/                 50.0%     4/8       50.0%     2/4   "
                          "    50.0%     2/4       50.0%     2/4    ")
         self.assertEqual(figures["ring/"]["lines"], {"covered": 10, "count": 10, "percent": 100.0})
@@ -163,12 +164,12 @@ class Table(unittest.TestCase):
 
     def test_kernel_order(self):
         self.assertEqual(sorted(["linux-6.12/", "linux-6.1/iotlb/", "linux-6.1/", "linux-6.1/vringh/"],
-                                key=coverage.kernel_key),
+                                key=coverage_summary.kernel_key),
                          ["linux-6.1/", "linux-6.1/vringh/", "linux-6.1/iotlb/", "linux-6.12/"])
 
     def test_kernel_group(self):
-        self.assertEqual(coverage.kernel_group(self.k61 + "/drivers/vhost/iotlb.c"), "linux-6.1/iotlb/")
-        self.assertIsNone(coverage.kernel_group(TOP + "/kernel/shim.c"))
+        self.assertEqual(coverage_summary.kernel_group(self.k61 + "/drivers/vhost/iotlb.c"), "linux-6.1/iotlb/")
+        self.assertIsNone(coverage_summary.kernel_group(TOP + "/kernel/shim.c"))
 
     def test_target_kernel(self):
         self.assertEqual(coverage.target_kernel("fuzz_linux_sim-6.12", "6.1"), "6.12")
@@ -176,8 +177,8 @@ class Table(unittest.TestCase):
         self.assertIsNone(coverage.target_kernel("fuzz_sim", "6.1"))
 
     def test_line_runs(self):
-        self.assertEqual(coverage.line_runs([3, 4, 5, 9, 11, 12]), ["3-5", "9", "11-12"])
-        self.assertEqual(coverage.line_runs([]), [])
+        self.assertEqual(coverage_summary.line_runs([3, 4, 5, 9, 11, 12]), ["3-5", "9", "11-12"])
+        self.assertEqual(coverage_summary.line_runs([]), [])
 
 
 VRINGH = """\
@@ -228,24 +229,24 @@ class Kernels(unittest.TestCase):
         self.tmp.cleanup()
 
     def test_vringh_flavours(self):
-        src, da, fns, missed = coverage.lcov_lines(
+        src, da, fns, missed = coverage_summary.lcov_lines(
             common.read(os.path.join(self.out, "linux-6.12-vringh.lcov")))
         self.assertEqual(missed, ["slow_copy", "vringh_getdesc_kern"])
-        fl = coverage.vringh_flavours(da, fns, VRINGH)
+        fl = coverage_summary.vringh_flavours(da, fns, VRINGH)
         self.assertEqual({n: f[0] for n, f in fl.items()},
                          {2: "user", 3: "user", 6: "iotlb", 7: "iotlb", 8: "use_va", 9: "use_va",
                           11: "iotlb", 15: "kern", 16: "kern", 19: "core", 20: "core"})
-        figures = coverage.flavour_figures(fl)
+        figures = coverage_summary.flavour_figures(fl)
         self.assertEqual(figures["driven"], {"covered": 5, "count": 7, "percent": 71.4})
         self.assertEqual(figures["fuzzed"], {"covered": 5, "count": 5, "percent": 100.0})
-        self.assertEqual(coverage.flavour_line("linux-6.12/vringh/", figures),
+        self.assertEqual(coverage_summary.flavour_line("linux-6.12/vringh/", figures),
                          "linux-6.12/vringh/ lines (lcov): driven (no _user, no use_va) 71.4% 5/7, "
                          "fuzzed (_iotlb and core) 100.0% 5/5; core 2/2, iotlb 3/3, kern 0/2, "
                          "user 0/2, use_va 0/2")
 
     def test_missed_files(self):
         figures = {}
-        printed = coverage.kernel_missed(self.out, figures)
+        printed = coverage_summary.kernel_missed(self.out, figures)
         self.assertEqual(printed[:2], [
             "linux-6.12/: 1 functions never entered, 2 lines never run (linux-6.12.missed.txt)",
             "linux-6.12/vringh/: 2 functions never entered, 6 lines never run (linux-6.12.missed.txt)"])
@@ -266,7 +267,7 @@ class Core(unittest.TestCase):
         text = lcov(TOP + "/ring/split.c", [(1, "f")], [(1, 1), (2, 0), (3, 0), (5, 1)],
                     [(1, 0, "1"), (1, 1, "0"), (2, 0, "-"), (2, 1, "-"), (5, 0, "3")])
         text += lcov(TOP + "/dma/map.c", [(1, "g")], [(1, 2)], [(1, 0, "2")])
-        self.assertEqual(coverage.core_missed(text, TOP).split("\n")[2:], [
+        self.assertEqual(coverage_summary.core_missed(text, TOP).split("\n")[2:], [
             "",
             "ring/split.c: 2 of 4 lines never run, 3 of 5 branches never taken",
             "  lines: 2-3",
@@ -284,7 +285,7 @@ class Summarize(unittest.TestCase):
                 [], {"lines": {"covered": 2, "count": 3}, "branches": {"covered": 0, "count": 0}})))
             stdout = io.StringIO()
             with contextlib.redirect_stdout(stdout):
-                coverage.summarize(out, TOP, [("fuzz_sim", t)])
+                coverage_summary.summarize(out, TOP, [("fuzz_sim", t)])
             text = common.read(os.path.join(out, "summary.txt"))
             self.assertEqual(stdout.getvalue(), text)
             self.assertEqual(text.split("\n")[1:], [
