@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fuzz/target.h"
+#include "sim/meter.h"
 #include "vrsim/report.h"
 
 static unsigned replayed, with_findings;
@@ -17,7 +18,7 @@ static unsigned replayed, with_findings;
  * alone (not reading files), for the simulation's own cost. */
 static unsigned passes = 1;
 static double run_seconds;
-static bool decode_only, summary_only, verbose, keep_going;
+static bool decode_only, summary_only, verbose, keep_going, costs;
 
 static void usage(FILE *f)
 {
@@ -34,6 +35,9 @@ static void usage(FILE *f)
 		"                name each input that had one, exit 1 if any did\n"
 		"  --passes N    run each input N times and print the runs' rate\n"
 		"                (inputs/s, file reading left out)\n"
+		"  --costs       print where the runs' time went, per input: set-up,\n"
+		"                run, checks, teardown (a simulation target's phases,\n"
+		"                sampled 1,000 times a second)\n"
 		"  --acknowledge KIND:PREFIX\n"
 		"                step over a finding of KIND whose message starts\n"
 		"                with PREFIX (printed, not counted): to see what lies\n"
@@ -87,8 +91,10 @@ static int run_file(const char *path)
 			fprintf(stderr, "replay: %s (%zu bytes)\n", path, len);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		vrs_meter_enter(VRS_PHASE_TARGET);
 		for (unsigned i = 0; i < passes; i++)
 			vrs_fuzz_target->run(buf, len);
+		vrs_meter_enter(VRS_PHASE_FRONT);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		run_seconds += (double)(t1.tv_sec - t0.tv_sec) +
 			       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -151,6 +157,36 @@ static int encode(const char *description)
 	return 0;
 }
 
+/* --costs: the runs' time per input by phase (sim/meter.h), from the
+ * meter's samples: each phase's share of the samples taken in the runs,
+ * of the runs' measured time. "target" is what the target spent outside
+ * a simulation's phases (parsing the input; all of a target that is no
+ * simulation). */
+#define COST_SAMPLES_HZ 1000u
+
+static void print_costs(void)
+{
+	unsigned long n[VRS_PHASE_COUNT], in_runs = 0;
+	vrs_meter_stop();
+	vrs_meter_samples(n);
+	for (unsigned p = VRS_PHASE_TARGET; p < VRS_PHASE_COUNT; p++)
+		in_runs += n[p];
+	unsigned long runs = (unsigned long)replayed * passes;
+	if (!runs || !in_runs) {
+		fprintf(stderr, "replay: cost per input: the runs were too "
+			"short to sample (try more --passes)\n");
+		return;
+	}
+	double per_input = run_seconds * 1e6 / (double)runs;
+	fprintf(stderr, "replay: cost per input, microseconds:");
+	for (unsigned p = VRS_PHASE_SETUP; p < VRS_PHASE_COUNT; p++)
+		fprintf(stderr, " %s %.2f", vrs_phase_name(p),
+			per_input * (double)n[p] / (double)in_runs);
+	fprintf(stderr, " target %.2f total %.2f (%lu samples)\n",
+		per_input * (double)n[VRS_PHASE_TARGET] / (double)in_runs,
+		per_input, in_runs);
+}
+
 /* --acknowledge KIND:PREFIX, the report layer's acknowledgement. */
 static int acknowledge(const char *arg)
 {
@@ -186,6 +222,8 @@ int main(int argc, char **argv)
 			first++;
 		} else if (strcmp(argv[first], "--keep-going") == 0) {
 			keep_going = true;
+		} else if (strcmp(argv[first], "--costs") == 0) {
+			costs = true;
 		} else if (strcmp(argv[first], "--acknowledge") == 0) {
 			if (first + 1 >= argc || acknowledge(argv[++first]) < 0)
 				return 2;
@@ -218,6 +256,10 @@ int main(int argc, char **argv)
 	}
 	if (keep_going)
 		vrs_report_set_mode(VRS_REPORT_RECORD);
+	if (costs && vrs_meter_start(COST_SAMPLES_HZ) < 0) {
+		fprintf(stderr, "replay: --costs: no timer to sample with\n");
+		return 2;
+	}
 	int rc = 0;
 	for (int i = first; i < argc; i++)
 		if (run_path(argv[i]) < 0)
@@ -240,5 +282,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "replay: %u inputs through %s, no finding\n",
 			replayed, vrs_fuzz_target->name);
+	if (costs && !decode_only && !summary_only)
+		print_costs();
 	return rc ? rc : with_findings ? 1 : 0;
 }

@@ -68,7 +68,9 @@ void vrs_sim_check_state(struct vrs_sim *s)
 		return;
 	unsigned q;
 	bool driver;
+	enum vrs_phase was = vrs_meter_enter(VRS_PHASE_CHECKS);
 	const char *what = state_problem(s, &q, &driver);
+	vrs_meter_enter(was);
 	if (!what)
 		return;
 	s->state_reported = true;

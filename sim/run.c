@@ -6,6 +6,7 @@
  * watches it through the hooks it hands in, never by being named here. */
 #include "run.h"
 
+#include "sim/meter.h"
 #include "vrsim/guard.h"
 
 /* The workload, the steady cycles and the drain. */
@@ -41,8 +42,10 @@ static int run(struct vrs_sim *s, const struct vrs_sim_config *cfg,
 	bool probe_failed = vrs_sim_open_queues(s) < 0;
 	if (!probe_failed && s->cfg.raw_driver)
 		vrs_rawdrv_start(s);
+	vrs_meter_enter(VRS_PHASE_RUN);
 	if (!probe_failed)
 		drive(s, input != NULL);
+	vrs_meter_enter(VRS_PHASE_TEARDOWN);
 	if (s->cfg.raw_driver)
 		vrs_rawdrv_stop(s);
 	vrs_sim_close_queues(s);
@@ -57,7 +60,9 @@ int vrs_sim_run_hooked(struct vrs_sim *s, const struct vrs_sim_hooks *hooks,
 {
 	VRS_ENSURE(s && cfg && res, EINVAL);
 	s->hooks = hooks;
+	enum vrs_phase was = vrs_meter_enter(VRS_PHASE_SETUP);
 	int rc = run(s, cfg, input, len, res);
+	vrs_meter_enter(was);
 	s->hooks = NULL;
 	return rc;
 }

@@ -64,7 +64,9 @@ static void device_irq(struct vrs_sim *s, unsigned q)
 	if (sq->dead)
 		return;
 	bool raise = sq->dev->ops->need_interrupt(sq->dev);
+	enum vrs_phase was = vrs_meter_enter(VRS_PHASE_CHECKS);
 	vrs_sim_referee_irq(s, q, raise);
+	vrs_meter_enter(was);
 	/* A platform that loses an interrupt (the lose_irq_nth fault). */
 	if (raise && ++s->irqs == s->cfg.lose_irq_nth)
 		raise = false;

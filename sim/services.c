@@ -129,10 +129,15 @@ int vrs_sim_pop(struct vrs_sim *s, unsigned q, struct vrs_vqdev_req *req)
 	req->iov = s->iov;
 	req->iov_cap = VRS_SIM_MAX_IOV;
 	struct vrs_referee_chain want;
+	enum vrs_phase was = vrs_meter_enter(VRS_PHASE_CHECKS);
 	bool judged = vrs_sim_referee_judge(s, q, &want);
+	vrs_meter_enter(was);
 	int rc = s->q[q].dev->ops->pop(s->q[q].dev, req);
-	if (judged)
+	if (judged) {
+		vrs_meter_enter(VRS_PHASE_CHECKS);
 		vrs_sim_referee_check(s, q, &want, rc, req);
+		vrs_meter_enter(was);
+	}
 	if (s->hooks && s->hooks->on_popped)
 		s->hooks->on_popped(s->hooks->ctx, s, q, rc, req);
 	if (rc == 0)

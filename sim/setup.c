@@ -166,7 +166,9 @@ void vrs_sim_close_queues(struct vrs_sim *s)
 	}
 	/* The shadows were judged after the drain (vrs_sim_check_state);
 	 * every mapping must be gone now (dma-debug leak check). */
+	enum vrs_phase was = vrs_meter_enter(VRS_PHASE_CHECKS);
 	vrs_machine_check_leaks(s->m);
+	vrs_meter_enter(was);
 }
 
 void vrs_sim_classify(struct vrs_sim *s, bool probe_failed)

@@ -6,6 +6,7 @@
 #define VRSIM_SIM_SIM_INTERNAL_H
 
 #include "sim/machine.h"
+#include "sim/meter.h"
 #include "pattern.h"
 #include "sim/provider.h"
 #include "sim/qpair.h"

@@ -14,6 +14,16 @@ for badn in 0 -1 x 1000001; do
 	"$build/fuzz/replay_fuzz_sim" --passes "$badn" "$seeds" >/dev/null 2>&1
 	[ $? -eq 2 ] && ok "--passes $badn is a usage error" || bad "--passes $badn accepted"
 done
+# --costs: every phase a simulation has, the shares adding up to the total.
+msg=$("$build/fuzz/replay_fuzz_sim" --passes 40 --costs "$seeds" 2>&1 >/dev/null)
+costs=$(grep "^replay: cost per input" <<<"$msg")
+has "$costs" "set-up [0-9.]* run [0-9.]* checks [0-9.]* teardown [0-9.]* target [0-9.]* total [0-9.]* ([1-9][0-9]* samples)" "--costs prints each phase's cost per input"
+python3 - "$costs" <<'PY' && ok "--costs: the run and the checks took time, the phases add up to the total" || bad "--costs: $costs"
+import re, sys
+f = dict((k, float(v)) for k, v in re.findall(r"([a-z-]+) ([0-9.]+)", sys.argv[1]))
+parts = sum(f[k] for k in ("set-up", "run", "checks", "teardown", "target"))
+sys.exit(0 if f["run"] > 0 and f["checks"] > 0 and abs(parts - f["total"]) <= 0.01 * f["total"] + 0.05 else 1)
+PY
 line=$("$build/fuzz/replay_fuzz_sim" --summary "$seeds/kvm-split-indirect-blk" 2>/dev/null)
 has "$line" $'^'"$seeds/kvm-split-indirect-blk"$'\t' "the line starts with the file and a tab"
 has "$line" "platform=kvm policy=never device=blk queue=4 " "platform, policy, device and queue as configured"
