@@ -34,14 +34,22 @@ class Options(unittest.TestCase):
                 return None, ex.status, out.getvalue(), err.getvalue()
 
     def test_seconds(self):
-        self.assertEqual(self.parse()[0], 20)
-        self.assertEqual(self.parse("--seconds", "2")[0], 2)
-        self.assertEqual(self.parse("--seconds=07")[0], 7)
+        self.assertEqual(self.parse()[0], (20, None))
+        self.assertEqual(self.parse("--seconds", "2")[0], (2, None))
+        self.assertEqual(self.parse("--seconds=07")[0], (7, None))
+
+    def test_corpora(self):
+        with tempfile.TemporaryDirectory() as d:
+            keep = os.path.join(d, "end")
+            self.assertEqual(self.parse("--corpora", keep)[0], (20, keep))
+            _, status, _, err = self.parse("--corpora", d)
+            self.assertEqual(status, 2)
+            self.assertIn("--corpora needs a directory that does not exist yet", err)
 
     def test_help(self):
         _, status, out, _ = self.parse("-h")
         self.assertEqual(status, 0)
-        self.assertTrue(out.startswith("usage: scripts/bench-fuzz [--seconds N] [-h|--help]\n\n"))
+        self.assertTrue(out.startswith("usage: scripts/bench-fuzz [--seconds N] [--corpora DIR] [-h|--help]\n\n"))
 
     def test_usage_errors(self):
         for argv, says in ((["--no-such-flag"], "unknown argument '--no-such-flag'"),
@@ -73,6 +81,19 @@ class Figures(unittest.TestCase):
         self.assertEqual(bench.native_figure(
             "replay: 12 inputs, 20 passes: 184322 inputs/s in the runs, 95000 with reading\n"), "184322")
         self.assertEqual(bench.native_figure("replay: no input\n"), "-")
+
+    def test_costs(self):
+        line = ("replay: cost per input, microseconds: set-up 12.50 run 200.00 checks 40.25 "
+                "teardown 5.00 target 0.25 total 258.00 (812 samples)\n")
+        c = bench.costs_figures("replay: 9 inputs through fuzz_sim 20 times: 3876 inputs/s in the runs\n" + line)
+        self.assertEqual(c, {"set-up": 12.5, "run": 200.0, "checks": 40.25, "teardown": 5.0,
+                             "target": 0.25, "total": 258.0, "samples": 812})
+        self.assertIsNone(bench.costs_figures("replay: cost per input: the runs were too short to sample\n"))
+        lines = bench.costs_table(["fuzz_sim", "fuzz_empty"], {"fuzz_sim": c, "fuzz_empty": None})
+        row = [x for x in lines if x.startswith("fuzz_sim")][0].split()
+        self.assertEqual(row, ["fuzz_sim", "12.5", "200.0", "40.2", "5.0", "0.2", "258.0", "812"])
+        row = [x for x in lines if x.startswith("fuzz_empty")][0].split()
+        self.assertEqual(row, ["fuzz_empty"] + ["-"] * 7)
 
     def test_native_rate_of_an_empty_corpus(self):
         with tempfile.TemporaryDirectory() as d:

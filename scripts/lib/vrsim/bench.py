@@ -2,7 +2,7 @@
 target (ASan+UBSan build, one core, from the shipped seeds), beside the
 do-nothing fuzz_empty built the same way. Figures only: no pass/fail.
 
-usage: python3 -m vrsim.bench [--seconds N] [-h|--help]
+usage: python3 -m vrsim.bench [--seconds N] [--corpora DIR] [-h|--help]
 """
 
 import os
@@ -17,7 +17,7 @@ from . import common, coverage, stats, targets
 from .common import TOP, usage_error
 
 USAGE = """\
-usage: scripts/bench-fuzz [--seconds N] [-h|--help]
+usage: scripts/bench-fuzz [--seconds N] [--corpora DIR] [-h|--help]
 
 Runs each libFuzzer target for N seconds (default 20) on core 0 (taskset
 -c 0) from a copy of corpora/TARGET/seeds (one 1-byte input for a target
@@ -28,6 +28,15 @@ no sanitizer) runs those same inputs: the simulation's own cost, a
 ceiling for the fuzzer. The targets: vrsim's own, fuzz_empty included,
 and the Linux ones of each kernel (fuzz_linux_device and
 fuzz_linux_devsim for the kernels built with drivers/vhost/vringh.c).
+
+A second table says where the replayer's time per input goes on that
+corpus (replay --costs, sampled, at least 3 s per target): set-up (the
+machine and queues), run (the workload, steady cycles, drain), checks
+(state checks, referee, leak check), teardown, and "target" (outside a
+simulation's phases: parsing; all of a DMA-layer target).
+
+  --corpora DIR  keep each target's end corpus in DIR/TARGET (to profile
+                 the replayers on them); DIR must not exist yet
 """
 
 ROW = "%-24s %12s %11s %11s %16s"
@@ -37,16 +46,21 @@ NATIVE_RE = re.compile(r"(\d+) inputs/s in the runs")
 
 
 def parse_args(argv):
-    """The seconds per target; Exit(0) after --help, Exit(2) on a usage
-    error."""
-    seconds = "20"
-    for name, value in coverage.options(argv, USAGE, ("--seconds",)):
-        if name != "--seconds":
+    """(seconds per target, the directory to keep the corpora in or None);
+    Exit(0) after --help, Exit(2) on a usage error."""
+    seconds, keep = "20", None
+    for name, value in coverage.options(argv, USAGE, ("--seconds", "--corpora")):
+        if name == "--seconds":
+            seconds = value
+        elif name == "--corpora":
+            keep = value
+        else:
             usage_error("unknown argument '%s'" % (name or value))
-        seconds = value
     if not re.fullmatch(r"[0-9]+", seconds) or int(seconds) < 1:
         usage_error("--seconds needs a positive number, not '%s'" % seconds)
-    return int(seconds)
+    if keep is not None and (not keep or os.path.lexists(keep)):
+        usage_error("--corpora needs a directory that does not exist yet, not '%s'" % keep)
+    return int(seconds), keep
 
 
 def rate_of(log):
@@ -88,6 +102,52 @@ def native_rate(replayer, d, env):
     r = subprocess.run([replayer, "--passes", "20", d], stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, env=env)
     return native_figure(r.stderr.decode(errors="replace")), str(size)
+
+
+PHASES = ("set-up", "run", "checks", "teardown", "target")
+COSTS_RE = re.compile(r"cost per input, microseconds: (.*) total ([0-9.]+) \((\d+) samples\)")
+COST_ROW = "%-24s" + " %9s" * (len(PHASES) + 1) + " %8s"
+
+
+def costs_figures(replayer_stderr):
+    """{phase: microseconds per input, "total": ..., "samples": n} from the
+    replayer's --costs line, or None when it printed none."""
+    m = COSTS_RE.search(replayer_stderr)
+    if not m:
+        return None
+    f = {k: float(v) for k, v in re.findall(r"([a-z-]+) ([0-9.]+)", m.group(1))}
+    f["total"], f["samples"] = float(m.group(2)), int(m.group(3))
+    return f if all(p in f for p in PHASES) else None
+
+
+def native_costs(replayer, d, env, rate):
+    """Where the replayer's time per input goes on the inputs of D, from a
+    --costs run long enough (about 3 s at RATE inputs/s) for its samples;
+    None for an empty corpus or a run that printed no figures."""
+    files = corpus_files(d)
+    if not files or not str(rate).isdigit() or int(rate) == 0:
+        return None
+    passes = max(20, min(1000000, -(-3 * int(rate) // len(files))))
+    r = subprocess.run([replayer, "--costs", "--passes", str(passes), d],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    return costs_figures(r.stderr.decode(errors="replace"))
+
+
+def costs_table(names, costs):
+    """The lines of the second table: each target's cost per input by
+    phase, in microseconds, and how many samples the shares rest on."""
+    lines = ["", "cost per input in the native replayer, microseconds (replay --costs, sampled):",
+             COST_ROW % (("target",) + PHASES + ("total", "samples"))]
+    for t in names:
+        c = costs.get(t)
+        if c is None:
+            lines.append(COST_ROW % ((t,) + ("-",) * (len(PHASES) + 2)))
+            continue
+        lines.append(COST_ROW % ((t,) + tuple("%.1f" % c[p] for p in PHASES + ("total",))
+                                 + (str(c["samples"]),)))
+    lines.append('"target": in the target outside a simulation\'s phases (parsing the input;')
+    lines.append("all of a DMA-layer target's run).")
+    return lines
 
 
 def commas(x):
@@ -134,7 +194,7 @@ def run_target(t, seconds, work, exe, env):
 
 def main(argv):
     common.PROG = "bench-fuzz"
-    seconds = parse_args(argv)
+    seconds, keep = parse_args(argv)
     common.ensure_packages(*common.BUILD_PACKAGES, "python3")
     env = common.sanitizer_env(common.step_overs_env(dict(os.environ)))
     # Every target, the Linux device side's for the kernels built with it.
@@ -142,13 +202,17 @@ def main(argv):
     names = targets.default(build, "all")
     common.build_executables("libfuzzer", names, configure=False)
     bench = common.build_executables("bench", ["replay_" + t for t in names])
-    rate, native, size = {}, {}, {}
+    rate, native, size, costs = {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as work:
         for t in names:
             log = run_target(t, seconds, work, os.path.join(build, "fuzz", t), env)
             rate[t] = rate_of(log)
-            native[t], size[t] = native_rate(os.path.join(bench, "fuzz", "replay_" + t),
-                                             os.path.join(work, t), env)
+            replayer = os.path.join(bench, "fuzz", "replay_" + t)
+            corpus = os.path.join(work, t)
+            native[t], size[t] = native_rate(replayer, corpus, env)
+            costs[t] = native_costs(replayer, corpus, env, native[t])
+            if keep:
+                shutil.copytree(corpus, os.path.join(keep, t))
             found = finding_line(log)
             if found:
                 print("   %s: the run stopped on a finding (figure covers the run until then):"
@@ -157,6 +221,9 @@ def main(argv):
     print()
     print("\n".join(table(names, seconds, rate, native, size, platform.machine(),
                           len(os.sched_getaffinity(0)))))
+    print("\n".join(costs_table(names, costs)))
+    if keep:
+        print("end corpora kept in %s" % keep)
     return 0
 
 
