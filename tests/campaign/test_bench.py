@@ -126,13 +126,13 @@ class Table(unittest.TestCase):
                             "x86_64", 2)
         self.assertEqual(lines, [
             "libFuzzer + ASan + UBSan, one core (taskset -c 0), 2 s per target, -max_len=512 -seed=1, "
-            "x86_64, 2 core(s)",
+            "x86_64, 2 core(s); kernels with catalogue/'s fixes",
             "target                        execs/s  % of empty  mean bytes  native inputs/s",
             "fuzz_device                     1,500        1.2%          87           25,000",
             "fuzz_empty                    120,000      100.0%           1                -",
             "fuzz_linux_sim-6.1                  0        0.0%           -                -",
             "mean bytes: of the corpus the run ended with; native inputs/s: that corpus",
-            "replayed by the gcc -O2 replayer (build/bench), no engine, no sanitizer."])
+            "replayed by the gcc -O2 replayer (build/bench-fixed), no engine, no sanitizer."])
 
     def test_no_baseline(self):
         lines = bench.table(["fuzz_sim"], 20, {"fuzz_sim": 10}, {"fuzz_sim": "-"}, {"fuzz_sim": "5"},

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import common, coverage, stats, targets
+from . import catalogue, common, coverage, stats, targets
 from .common import TOP, usage_error
 
 USAGE = """\
@@ -28,6 +28,10 @@ no sanitizer) runs those same inputs: the simulation's own cost, a
 ceiling for the fuzzer. The targets: vrsim's own, fuzz_empty included,
 and the Linux ones of each kernel (fuzz_linux_device and
 fuzz_linux_devsim for the kernels built with drivers/vhost/vringh.c).
+The kernels carry catalogue/'s candidate fixes (as scripts/fuzz
+--apply-fixes builds them, in build/libfuzzer-fixed and
+build/bench-fixed), so that a known kernel finding in the seeds does not
+end a Linux target's run in its first second.
 
 A second table says where the replayer's time per input goes on that
 corpus (replay --costs, sampled, at least 3 s per target): set-up (the
@@ -161,13 +165,14 @@ def table(names, seconds, rate, native, size, machine, cores):
     fuzz_empty's, the mean input size and the native replayer's rate."""
     base = rate.get("fuzz_empty", 0)
     lines = ["libFuzzer + ASan + UBSan, one core (taskset -c 0), %d s per target, "
-             "-max_len=512 -seed=1, %s, %d core(s)" % (seconds, machine, cores),
+             "-max_len=512 -seed=1, %s, %d core(s); kernels with catalogue/'s fixes"
+             % (seconds, machine, cores),
              ROW % ("target", "execs/s", "% of empty", "mean bytes", "native inputs/s")]
     for t in names:
         pct = "%.1f%%" % (100.0 * rate[t] / base) if base > 0 else "-"
         lines.append(ROW % (t, commas(rate[t]), pct, size[t], commas(native[t])))
     lines.append("mean bytes: of the corpus the run ended with; native inputs/s: that corpus")
-    lines.append("replayed by the gcc -O2 replayer (build/bench), no engine, no sanitizer.")
+    lines.append("replayed by the gcc -O2 replayer (build/bench-fixed), no engine, no sanitizer.")
     return lines
 
 
@@ -197,11 +202,20 @@ def main(argv):
     seconds, keep = parse_args(argv)
     common.ensure_packages(*common.BUILD_PACKAGES, "python3")
     env = common.sanitizer_env(common.step_overs_env(dict(os.environ)))
-    # Every target, the Linux device side's for the kernels built with it.
-    build = common.configure_preset("libfuzzer")
+    # Every target, the Linux device side's for the kernels built with it,
+    # the kernels with the catalogue's fixes.
+    try:
+        fixes = catalogue.fixes(TOP)
+    except catalogue.Malformed as ex:
+        common.die("the catalogue's fixes cannot be read (%s)" % ex)
+    defs = ["-DVRSIM_LINUX_PATCHES=%s" % ";".join(fixes)] if fixes else []
+    suffix = "-fixed" if fixes else ""
+    build = common.configure_preset("libfuzzer", os.path.join(TOP, "build", "libfuzzer" + suffix),
+                                    defs)
     names = targets.default(build, "all")
-    common.build_executables("libfuzzer", names, configure=False)
-    bench = common.build_executables("bench", ["replay_" + t for t in names])
+    common.build_executables("libfuzzer", names, build, configure=False)
+    bench = common.build_executables("bench", ["replay_" + t for t in names],
+                                     os.path.join(TOP, "build", "bench" + suffix), defs)
     rate, native, size, costs = {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as work:
         for t in names:

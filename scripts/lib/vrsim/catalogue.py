@@ -313,6 +313,13 @@ def verify(top, build, only):
     return 1 if bad else 0
 
 
+def fixes(top):
+    """Every entry's candidate kernel fixes as TAG=ABSOLUTE-PATH, what
+    VRSIM_LINUX_PATCHES takes (--apply-fixes, bench-fuzz)."""
+    return ["%s=%s" % (tag, os.path.abspath(path))
+            for e in load(top, strict=True) for tag, path in sorted(e.fixes.items())]
+
+
 def step_overs(top):
     """Every entry's Step-over: line, once each: what campaigns and the
     fuzz smoke step over (VRSIM_ACKNOWLEDGE)."""

@@ -286,9 +286,7 @@ class Campaign:
         if not self.o.apply_fixes:
             return
         try:
-            fixes = ["%s=%s" % (tag, os.path.abspath(path))
-                     for e in catalogue.load(TOP, strict=True)
-                     for tag, path in sorted(e.fixes.items())]
+            fixes = catalogue.fixes(TOP)
         except catalogue.Malformed as e:
             die("the catalogue's fixes cannot be read (%s)" % e)
         if not fixes:
