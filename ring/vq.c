@@ -189,14 +189,18 @@ static void reinit_ring(struct vrs_vq *vq)
 {
 	/* Coherent memory may come back dirty from an earlier user. */
 	memset(vq->ring_cpu, 0, vq->ring_size);
+	/* The arrays start zeroed (reserve_shadow) and only the states of
+	 * ids below shadow_dirty were written since; the layout's init
+	 * writes every extra whole, and the IN_ORDER FIFO is read only
+	 * where it was written: zeroing costs what the runs used. */
+	VRS_UNPOISON(vq->state, vq->shadow_dirty * sizeof(*vq->state));
+	memset(vq->state, 0, vq->shadow_dirty * sizeof(*vq->state));
+	vq->shadow_dirty = 0;
 	vrs_poison_tail(vq->state, vq->num, vq->shadow_cap, sizeof(*vq->state));
 	vrs_poison_tail(vq->extra, vq->num, vq->shadow_cap, sizeof(*vq->extra));
 	vrs_poison_tail(vq->posted, vq->num, vq->shadow_cap, sizeof(*vq->posted));
 	vrs_poison_tail(vq->indir_cache, vq->num, vq->shadow_cap,
 			sizeof(*vq->indir_cache));
-	memset(vq->state, 0, vq->num * sizeof(*vq->state));
-	memset(vq->extra, 0, vq->num * sizeof(*vq->extra));
-	memset(vq->posted, 0, vq->num * sizeof(*vq->posted));
 	vq->num_free = vq->num;
 	vq->inflight = 0;
 	vq->detach_cursor = 0;
@@ -232,15 +236,16 @@ static int reserve_shadow(struct vrs_vq *vq)
 		return 0;
 	free_shadow(vq);
 	unsigned n = vq->num;
-	vq->state = malloc(n * sizeof(*vq->state));
-	vq->extra = malloc(n * sizeof(*vq->extra));
-	vq->posted = malloc(n * sizeof(*vq->posted));
+	vq->state = calloc(n, sizeof(*vq->state));
+	vq->extra = calloc(n, sizeof(*vq->extra));
+	vq->posted = calloc(n, sizeof(*vq->posted));
 	vq->indir_cache = calloc(n, sizeof(*vq->indir_cache));
 	if (!vq->state || !vq->extra || !vq->posted || !vq->indir_cache) {
 		free_shadow(vq);
 		return -ENOMEM;
 	}
 	vq->shadow_cap = n;
+	vq->shadow_dirty = 0;
 	return 0;
 }
 
@@ -285,6 +290,7 @@ static int start(struct vrs_vq *vq,
 		 const struct vrs_driver_queue_config *cfg)
 {
 	struct vrs_vq keep = {.shadow_cap = vq->shadow_cap,
+			      .shadow_dirty = vq->shadow_dirty,
 			      .state = vq->state,
 			      .extra = vq->extra,
 			      .posted = vq->posted,
@@ -480,7 +486,8 @@ int vrs_vq_check(const struct vrs_vq *vq)
 	VRS_ENSURE(vq->state && vq->extra, EINVAL);
 	VRS_ENSURE(vq->num_free <= vq->num, EINVAL);
 	unsigned used = 0;
-	for (unsigned i = 0; i < vq->num; i++) {
+	/* Past shadow_dirty every state is zero: nothing in flight. */
+	for (unsigned i = 0; i < VRS_MIN(vq->num, vq->shadow_dirty); i++) {
 		const struct vq_desc_state *st = &vq->state[i];
 		if (!st->token)
 			continue;

@@ -61,6 +61,9 @@ struct vrs_vq {
 	 * had: a smaller reset or a restart reuses them (the tail poisoned
 	 * under ASan), so a fuzz harness allocates nothing per input. */
 	unsigned shadow_cap;
+	/* Ids whose state may be non-zero are below this (vq_touch_state):
+	 * a reset zeroes those, not the whole array. */
+	unsigned shadow_dirty;
 	struct vq_desc_state *state;
 	struct vq_desc_extra *extra;
 	struct vq_indir_cache *indir_cache;
@@ -133,5 +136,14 @@ int vrs_vq_map_indirect(struct vrs_vq *vq, struct vq_desc_state *st);
 /* virtio_wmb/virtio_rmb: order ring accesses against the device. */
 #define VQ_WMB() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define VQ_RMB() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+
+/* Id's state is about to be written: reinit_ring zeroes the states of
+ * ids below shadow_dirty only, so a reset costs what the runs used, not
+ * the queue size. */
+static inline void vq_touch_state(struct vrs_vq *vq, unsigned id)
+{
+	if (id >= vq->shadow_dirty)
+		vq->shadow_dirty = id + 1;
+}
 
 #endif

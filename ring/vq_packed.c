@@ -48,7 +48,7 @@ static void packed_init(struct vrs_vq *vq)
 	vq->free_head = 0;
 	vq->free_tail = (uint16_t)(vq->num - 1);
 	for (unsigned i = 0; i < vq->num; i++)
-		vq->extra[i].next = (uint16_t)(i + 1);
+		vq->extra[i] = (struct vq_desc_extra){.next = (uint16_t)(i + 1)};
 }
 
 /* Undo the mappings of a chain's first n entries (ring or indirect). */
@@ -103,6 +103,7 @@ static int packed_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
 	const uint16_t id = vq->free_head, head = vq->next_avail;
 	uint16_t head_flags = 0, pos = head, cur = id, prev = id;
 	uint16_t avail_used = vq->avail_used_flags;
+	vq_touch_state(vq, id);
 
 	if (indirect) {
 		VRS_GUARD(fill_indirect(vq, sg, total, out, id));

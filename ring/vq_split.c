@@ -54,7 +54,7 @@ static void split_init(struct vrs_vq *vq)
 	vq->free_head = 0;
 	vq->free_tail = (uint16_t)(vq->num - 1);
 	for (unsigned i = 0; i < vq->num; i++)
-		vq->extra[i].next = (uint16_t)(i + 1);
+		vq->extra[i] = (struct vq_desc_extra){.next = (uint16_t)(i + 1)};
 }
 
 static void write_desc(struct vrs_vq *vq, struct vrs_vring_desc *d,
@@ -149,6 +149,7 @@ static int split_add(struct vrs_vq *vq, const struct vrs_sg *sg, unsigned out,
 	unsigned need = indirect ? 1 : total;
 	VRS_ENSURE(vq->num_free >= need, ENOSPC);
 	uint16_t head = vq->free_head;
+	vq_touch_state(vq, head);
 	int used = indirect ? add_indirect(vq, sg, total, out, head)
 			    : add_direct(vq, sg, total, out, head);
 	VRS_GUARD(used);
