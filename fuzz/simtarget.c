@@ -2,6 +2,8 @@
  * simulation per process, the input format of sim/input.h, the oracles
  * each role arms, and the context printed when one fires. */
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,9 +68,28 @@ static void print_context(void *ctx)
 		target_name);
 }
 
-/* VRSIM_ACKNOWLEDGE: KIND:PREFIX lines, the known findings a campaign
- * steps over (catalogue entries with "Step-over: yes") so the fuzzer
- * reaches past them; quiet, as a fuzzer meets them often. */
+/* One line of VRSIM_ACKNOWLEDGE for this target: "@GLOB KIND:PREFIX"
+ * holds only for the targets GLOB matches (a known kernel finding is
+ * stepped over where that kernel code runs, never in vrsim's own device
+ * or driver, whose same finding would be a bug); "KIND:PREFIX" for all.
+ * NULL when the line is not this target's; *bad when it is malformed. */
+static const char *for_target(char *spec, const char *name, bool *bad)
+{
+	*bad = false;
+	if (spec[0] != '@')
+		return spec;
+	char *space = strchr(spec, ' ');
+	if (!space) {
+		*bad = true;
+		return NULL;
+	}
+	*space = '\0';
+	return fnmatch(spec + 1, name, 0) == 0 ? space + 1 : NULL;
+}
+
+/* VRSIM_ACKNOWLEDGE: [@GLOB ]KIND:PREFIX lines, the known findings a
+ * campaign steps over (catalogue Step-over: lines) so the fuzzer reaches
+ * past them; quiet, as a fuzzer meets them often. */
 static int acknowledge_from_env(const char *name)
 {
 	const char *env = getenv("VRSIM_ACKNOWLEDGE");
@@ -78,8 +99,16 @@ static int acknowledge_from_env(const char *name)
 		if (n && n < sizeof(spec)) {
 			memcpy(spec, env, n);
 			spec[n] = '\0';
-			if (vrs_report_acknowledge_spec(spec, true, why,
-							sizeof(why)) < 0) {
+			bool bad;
+			const char *line = for_target(spec, name, &bad);
+			if (bad) {
+				fprintf(stderr, "%s: VRSIM_ACKNOWLEDGE: '%s' "
+					"names targets but no finding\n",
+					name, spec);
+				return -EINVAL;
+			}
+			if (line && vrs_report_acknowledge_spec(line, true, why,
+								sizeof(why)) < 0) {
 				fprintf(stderr, "%s: VRSIM_ACKNOWLEDGE: %s\n",
 					name, why);
 				return -EINVAL;

@@ -24,6 +24,26 @@ f = dict((k, float(v)) for k, v in re.findall(r"([a-z-]+) ([0-9.]+)", sys.argv[1
 parts = sum(f[k] for k in ("set-up", "run", "checks", "teardown", "target"))
 sys.exit(0 if f["run"] > 0 and f["checks"] > 0 and abs(parts - f["total"]) <= 0.01 * f["total"] + 0.05 else 1)
 PY
+# VRSIM_ACKNOWLEDGE "@GLOB KIND:PREFIX": a step-over holds only in the
+# targets GLOB names (a kernel's known finding, never vrsim's own).
+dev=$(ls "$build"/fuzz/replay_fuzz_linux_device-* 2>/dev/null | head -1)
+ex=$top/catalogue/vringh-lenient-chains/example-indirect-with-next
+ack='device-acceptance:q*: device took chain *, which the spec forbids: 2.7.5.3.1: INDIRECT together with NEXT'
+if [ -z "$dev" ]; then
+	bad "no replay_fuzz_linux_device-* in $build/fuzz (kernel sources missing?)"
+else
+	VRSIM_ACKNOWLEDGE="@fuzz_linux_device* $ack" "$dev" "$ex" >/dev/null 2>&1 &&
+		ok "a step-over scoped to the target steps over its finding" ||
+		bad "@fuzz_linux_device* did not step over the finding"
+	(VRSIM_ACKNOWLEDGE="@fuzz_device $ack" "$dev" "$ex" >"$work/out" 2>&1; true) 2>/dev/null
+	grep -q "finding \[device-acceptance\]" "$work/out" &&
+		ok "a step-over scoped to another target does not hide the finding" ||
+		bad "@fuzz_device stepped over fuzz_linux_device's finding"
+	VRSIM_ACKNOWLEDGE="@fuzz_linux_device*" "$dev" "$ex" >"$work/err" 2>&1
+	rc=$?
+	[ $rc -ne 0 ] && grep -q "names targets but no finding" "$work/err" &&
+		ok "a scope without a finding is refused" || bad "a scope alone: exit $rc"
+fi
 line=$("$build/fuzz/replay_fuzz_sim" --summary "$seeds/kvm-split-indirect-blk" 2>/dev/null)
 has "$line" $'^'"$seeds/kvm-split-indirect-blk"$'\t' "the line starts with the file and a tab"
 has "$line" "platform=kvm policy=never device=blk queue=4 " "platform, policy, device and queue as configured"

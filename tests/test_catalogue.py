@@ -92,8 +92,10 @@ class Catalogue(unittest.TestCase):
         out = io.StringIO()
         with redirect_stdout(out):
             self.assertEqual(catalogue.main(["catalogue.py", "step-overs", self.top]), 0)
+        # scoped to the targets of the entry's signatures
         self.assertEqual(out.getvalue().splitlines(),
-                         ["device-acceptance:q*: device took chain *"])
+                         ["@fuzz_linux_driver* device-acceptance:q*: device took chain *",
+                          "@fuzz_linux_driver-6.1 device-acceptance:q*: device took chain *"])
         out = io.StringIO()
         with redirect_stdout(out):
             self.assertEqual(catalogue.main(["catalogue.py", "acknowledgements", self.top]), 0)

@@ -10,7 +10,9 @@
                                       Step-over: line, once each
                                       (KIND:PREFIX, one a line): what a
                                       replay of the shipped corpora steps over
-    catalogue.py step-overs TOP       every entry's Step-over: line: what
+    catalogue.py step-overs TOP       every entry's Step-over: line, as
+                                      "@TARGET-GLOB KIND:PREFIX" for each
+                                      target of its signatures: what
                                       campaigns and the fuzz smoke step over
                                       (VRSIM_ACKNOWLEDGE)
     catalogue.py patches TOP          every entry's candidate fixes as
@@ -321,9 +323,17 @@ def fixes(top):
 
 
 def step_overs(top):
-    """Every entry's Step-over: line, once each: what campaigns and the
-    fuzz smoke step over (VRSIM_ACKNOWLEDGE)."""
-    return list(dict.fromkeys(a for e in load(top, strict=True) for a in e.step_over))
+    """Every entry's Step-over: lines, once each, as VRSIM_ACKNOWLEDGE
+    takes them: "@GLOB KIND:PREFIX" for each target glob of the entry's
+    signatures, so a known kernel finding is stepped over only in the
+    targets that run that kernel code, never in vrsim's own device or
+    driver (where the same finding is a bug the mutants plant)."""
+    out = []
+    for e in load(top, strict=True):
+        globs = sorted(set(sig.target for sig in e.signatures))
+        for a in e.step_over:
+            out += [a] if "*" in globs else ["@%s %s" % (g, a) for g in globs]
+    return list(dict.fromkeys(out))
 
 
 def main(argv):
