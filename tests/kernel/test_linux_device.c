@@ -43,7 +43,10 @@ static int gm_write(void *ctx, vrs_dma_addr_t addr, const void *src, size_t len)
 	return 0;
 }
 
-static const struct vrs_bus_ops gm_ops = {gm_read, gm_write};
+static const struct vrs_bus_ops gm_ops = {
+	.read = gm_read,
+	.write = gm_write,
+};
 static struct vrs_bus bus;
 
 /* The ring: descriptors, available and used rings, an indirect table and
