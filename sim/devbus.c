@@ -73,7 +73,7 @@ static const char *xlate_why(const struct vrs_devbus *b, vrs_dma_addr_t addr,
 }
 
 /* Where the device reaches [gpa, gpa + len) of one piece, or NULL and
- * why not. */
+ * why not. The bus and direct access both ask here. */
 static uint8_t *piece_mem(const struct vrs_devbus *b, vrs_gpa_t gpa,
 			  size_t len, const char **why)
 {
@@ -130,7 +130,7 @@ static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 
 /* Translate addr and cut the piece an access of len bytes from there
  * moves: contiguous, and within one page so that each page's encryption
- * state is checked. */
+ * state is checked. The bus and direct access both cut here. */
 static enum vrs_xlate_fault next_piece(struct vrs_devbus *b,
 				       vrs_dma_addr_t addr, size_t len,
 				       bool write,
@@ -197,6 +197,29 @@ static int devbus_write(void *ctx, vrs_dma_addr_t addr, const void *src,
 	return devbus_access(b, addr, (uint8_t *)(uintptr_t)src, len, true);
 }
 
+/* The host address when devbus_access would move [addr, addr + len) in
+ * one piece of shared memory with no finding: the same piece, the same
+ * refusals, asked of the same helpers. A write always does more than
+ * count (dirty-page tracking, corrupt_nth), so it is never direct. */
+static void *devbus_direct(void *ctx, vrs_dma_addr_t addr, size_t len,
+			   bool write)
+{
+	struct vrs_devbus *b = ctx;
+	if (write || b->quiet || len == 0 || addr > UINT64_MAX - len)
+		return NULL;
+	struct vrs_xlate_result res;
+	size_t piece;
+	if (next_piece(b, addr, len, write, &res, &piece) != VRS_XLATE_OK ||
+	    piece != len || res.stale)
+		return NULL;
+	const char *why;
+	uint8_t *mem = piece_mem(b, res.gpa, len, &why);
+	if (!mem || vrs_gmem_page_private(b->gm, res.gpa))
+		return NULL;
+	b->reads++; /* as devbus_read counts it */
+	return mem;
+}
+
 int vrs_devbus_peek(struct vrs_devbus *b, vrs_dma_addr_t addr, void *dst,
 		    size_t len)
 {
@@ -209,6 +232,7 @@ int vrs_devbus_peek(struct vrs_devbus *b, vrs_dma_addr_t addr, void *dst,
 static const struct vrs_bus_ops devbus_ops = {
 	.read = devbus_read,
 	.write = devbus_write,
+	.direct = devbus_direct,
 };
 
 void vrs_devbus_bus(struct vrs_devbus *b, struct vrs_bus *out)
