@@ -98,7 +98,10 @@ static int checked_write(void *ctx, vrs_dma_addr_t addr, const void *src,
 	return rc < 0 ? rc : vrs_bus_write(d->cfg.phys, addr, src, len);
 }
 
-static const struct vrs_bus_ops checked_ops = {checked_read, checked_write};
+static const struct vrs_bus_ops checked_ops = {
+	.read = checked_read,
+	.write = checked_write,
+};
 
 /* Called from inside whoever maps (often the Linux driver, in its own
  * kernel call): the device's environment for the IOTLB's allocation,

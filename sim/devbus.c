@@ -72,17 +72,31 @@ static const char *xlate_why(const struct vrs_devbus *b, vrs_dma_addr_t addr,
 	return vrs_xlate_fault_name(f);
 }
 
+/* Where the device reaches [gpa, gpa + len) of one piece, or NULL and
+ * why not. The bus and direct access both ask here. */
+static uint8_t *piece_mem(const struct vrs_devbus *b, vrs_gpa_t gpa,
+			  size_t len, const char **why)
+{
+	uint8_t *mem = vrs_gmem_hva(b->gm, gpa, len);
+	if (!mem) {
+		*why = "translates outside guest memory";
+		return NULL;
+	}
+	if (b->window_size && !in_window(b, gpa, len)) {
+		*why = "outside the restricted DMA pool";
+		return NULL;
+	}
+	return mem;
+}
+
 /* Move one piece that translation says is contiguous and within one page. */
 static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 			vrs_gpa_t gpa, uint8_t *buf, size_t len, bool write)
 {
-	uint8_t *mem = vrs_gmem_hva(b->gm, gpa, len);
+	const char *why;
+	uint8_t *mem = piece_mem(b, gpa, len, &why);
 	if (!mem)
-		return fault(b, write, addr, len,
-			     "translates outside guest memory");
-	if (b->window_size && !in_window(b, gpa, len))
-		return fault(b, write, addr, len,
-			     "outside the restricted DMA pool");
+		return fault(b, write, addr, len, why);
 	bool priv = vrs_gmem_page_private(b->gm, gpa);
 	if (priv && b->quiet) {
 		if (b->plat->private_effect == VRS_PRIVATE_FAULTS)
@@ -114,6 +128,25 @@ static int access_piece(struct vrs_devbus *b, vrs_dma_addr_t addr,
 	return 0;
 }
 
+/* Translate addr and cut the piece an access of len bytes from there
+ * moves: contiguous, and within one page so that each page's encryption
+ * state is checked. The bus and direct access both cut here. */
+static enum vrs_xlate_fault next_piece(struct vrs_devbus *b,
+				       vrs_dma_addr_t addr, size_t len,
+				       bool write,
+				       struct vrs_xlate_result *res,
+				       size_t *piece)
+{
+	enum vrs_xlate_fault f =
+		b->xlate.translate(b->xlate.ctx, addr, write, res);
+	if (f == VRS_XLATE_OK) {
+		*piece = VRS_MIN(len, res->contiguous);
+		*piece = VRS_MIN(*piece,
+				 VRS_PAGE_SIZE - (res->gpa & VRS_PAGE_MASK));
+	}
+	return f;
+}
+
 static int devbus_access(struct vrs_devbus *b, vrs_dma_addr_t addr,
 			 uint8_t *buf, size_t len, bool write)
 {
@@ -123,8 +156,9 @@ static int devbus_access(struct vrs_devbus *b, vrs_dma_addr_t addr,
 		return fault(b, write, addr, len, "address wraps");
 	while (len) {
 		struct vrs_xlate_result res;
+		size_t piece;
 		enum vrs_xlate_fault f =
-			b->xlate.translate(b->xlate.ctx, addr, write, &res);
+			next_piece(b, addr, len, write, &res, &piece);
 		if (f != VRS_XLATE_OK)
 			return fault(b, write, addr, len, xlate_why(b, addr, f));
 		if (VRS_NEVER(res.contiguous == 0))
@@ -139,9 +173,6 @@ static int devbus_access(struct vrs_devbus *b, vrs_dma_addr_t addr,
 				   access_name(write), (unsigned long long)addr,
 				   (unsigned long long)res.gpa, b->plat->name);
 		}
-		/* Per page, so each page's encryption state is checked. */
-		size_t piece = VRS_MIN(len, res.contiguous);
-		piece = VRS_MIN(piece, VRS_PAGE_SIZE - (res.gpa & VRS_PAGE_MASK));
 		VRS_GUARD(access_piece(b, addr, res.gpa, buf, piece, write));
 		addr += piece;
 		buf += piece;
@@ -166,6 +197,29 @@ static int devbus_write(void *ctx, vrs_dma_addr_t addr, const void *src,
 	return devbus_access(b, addr, (uint8_t *)(uintptr_t)src, len, true);
 }
 
+/* The host address when devbus_access would move [addr, addr + len) in
+ * one piece of shared memory with no finding: the same piece, the same
+ * refusals, asked of the same helpers. A write always does more than
+ * count (dirty-page tracking, corrupt_nth), so it is never direct. */
+static void *devbus_direct(void *ctx, vrs_dma_addr_t addr, size_t len,
+			   bool write)
+{
+	struct vrs_devbus *b = ctx;
+	if (write || b->quiet || len == 0 || addr > UINT64_MAX - len)
+		return NULL;
+	struct vrs_xlate_result res;
+	size_t piece;
+	if (next_piece(b, addr, len, write, &res, &piece) != VRS_XLATE_OK ||
+	    piece != len || res.stale)
+		return NULL;
+	const char *why;
+	uint8_t *mem = piece_mem(b, res.gpa, len, &why);
+	if (!mem || vrs_gmem_page_private(b->gm, res.gpa))
+		return NULL;
+	b->reads++; /* as devbus_read counts it */
+	return mem;
+}
+
 int vrs_devbus_peek(struct vrs_devbus *b, vrs_dma_addr_t addr, void *dst,
 		    size_t len)
 {
@@ -178,6 +232,7 @@ int vrs_devbus_peek(struct vrs_devbus *b, vrs_dma_addr_t addr, void *dst,
 static const struct vrs_bus_ops devbus_ops = {
 	.read = devbus_read,
 	.write = devbus_write,
+	.direct = devbus_direct,
 };
 
 void vrs_devbus_bus(struct vrs_devbus *b, struct vrs_bus *out)

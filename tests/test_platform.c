@@ -228,7 +228,10 @@ Test(platform, lazy_iotlb_stale_entry_is_a_finding)
 	cr_assert_eq(vrs_dma_map_single(dma, buf, 128, VRS_DMA_TO_DEVICE, &a), 0);
 	cr_assert_not(vrs_dma_mapping_error(dma, a));
 	cr_assert_eq(vrs_bus_read(bus, a, seen, 16), 0); /* fills the IOTLB */
+	cr_assert_eq(vrs_bus_direct(bus, a, 16, false), buf);
 	vrs_dma_unmap_single(dma, a, 128, VRS_DMA_TO_DEVICE);
+	/* direct access refuses the stale entry, and says nothing */
+	cr_assert_null(vrs_bus_direct(bus, a, 16, false));
 	cr_assert_eq(vrs_report_count(VRS_FIND_STALE_IOTLB), 0);
 	cr_assert_eq(vrs_bus_read(bus, a, seen, 16), 0);
 	cr_assert_eq(vrs_report_count(VRS_FIND_STALE_IOTLB), 1);
@@ -613,4 +616,93 @@ Test(platform, new_platforms_keep_their_rows)
 	cr_assert_gt(c->shared_alias, 0x100000000ull + (256u << 20));
 	for (unsigned i = 0; i < VRS_PLAT_COUNT; i++)
 		cr_assert(vrs_platform_get(i)->why && vrs_platform_get(i)->why[0]);
+}
+
+/* ---- direct access: the bus's pointer where a read is a plain copy ---- */
+
+/* direct refuses [a, a + len) and leaves no trace: no finding, no count;
+ * the read after it reports what it reports. */
+static void direct_refused(vrs_dma_addr_t a, size_t len, bool write,
+			   const char *what)
+{
+	const struct vrs_devbus *db = vrs_machine_devbus(machine);
+	uint64_t reads = db->reads;
+	unsigned found = vrs_report_count(VRS_FIND_COUNT);
+	uint64_t writes = db->writes;
+	cr_assert_null(vrs_bus_direct(vrs_machine_bus(machine), a, len, write),
+		       "%s", what);
+	cr_assert_eq(db->reads, reads, "%s", what);
+	cr_assert_eq(db->writes, writes, "%s", what);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), found, "%s: %s", what,
+		     findings());
+}
+
+Test(platform, direct_hands_out_shared_memory_and_counts_a_read)
+{
+	use(VRS_PLAT_KVM, false);
+	const struct vrs_bus *bus = vrs_machine_bus(machine);
+	const struct vrs_devbus *db = vrs_machine_devbus(machine);
+	uint8_t *buf = kmalloc(VRS_PAGE_SIZE);
+	vrs_gpa_t gpa = gpa_of(buf, VRS_PAGE_SIZE);
+	cr_assert_eq(gpa & VRS_PAGE_MASK, 0);
+	uint64_t reads = db->reads, writes = db->writes;
+	cr_assert_eq(vrs_bus_direct(bus, gpa, VRS_PAGE_SIZE, false), buf);
+	cr_assert_eq(db->reads, reads + 1, "counted as devbus_read counts");
+	cr_assert_eq(vrs_bus_direct(bus, gpa + 8, 2, false), buf + 8);
+	cr_assert_eq(db->reads, reads + 2);
+	cr_assert_eq(db->writes, writes);
+	/* a write tracks dirty pages and may be corrupted: never direct */
+	direct_refused(gpa, 2, true, "write");
+	/* two pieces (over a page end), nothing, a wrapping range */
+	direct_refused(gpa + VRS_PAGE_SIZE / 2, VRS_PAGE_SIZE, false, "two pages");
+	direct_refused(gpa, 0, false, "empty");
+	direct_refused(UINT64_MAX - 1, 4, false, "wraps");
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "%s", findings());
+	/* a bus without the op: NULL */
+	static const struct vrs_bus_ops none = {.read = NULL};
+	struct vrs_bus plain = {&none, NULL};
+	cr_assert_null(vrs_bus_direct(&plain, gpa, 2, false));
+}
+
+Test(platform, direct_refuses_what_the_bus_would_report)
+{
+	/* untranslatable: no IOMMU mapping at this IOVA */
+	use(VRS_PLAT_HW_VIRTIO, true);
+	direct_refused(0x1000, 8, false, "unmapped");
+	uint8_t seen[64];
+	cr_assert_eq(vrs_bus_read(vrs_machine_bus(machine), 0x1000, seen, 8),
+		     -EFAULT);
+	cr_assert_eq(vrs_report_count(VRS_FIND_DMA_FAULT), 1);
+
+	/* translates outside guest memory */
+	vrs_report_clear();
+	use(VRS_PLAT_KVM, false);
+	direct_refused(vrs_gmem_size(vrs_machine_gmem(machine)), 8, false, "outside");
+
+	/* a private page of an encrypted guest, then shared */
+	use(VRS_PLAT_SEV, true);
+	struct vrs_gmem *gm = vrs_machine_gmem(machine);
+	uint8_t *buf = kmalloc(VRS_PAGE_SIZE);
+	vrs_gpa_t gpa = gpa_of(buf, VRS_PAGE_SIZE);
+	cr_assert(vrs_gmem_page_private(gm, gpa));
+	direct_refused(gpa, 64, false, "private");
+	cr_assert_eq(vrs_bus_read(vrs_machine_bus(machine), gpa, seen, 64), 0);
+	cr_assert_eq(vrs_report_count(VRS_FIND_PRIVATE_ACCESS), 1);
+	cr_assert_eq(vrs_set_memory_decrypted(gm, gpa, 1), 0);
+	cr_assert_eq(vrs_bus_direct(vrs_machine_bus(machine), gpa, 64, false),
+		     buf);
+
+	/* shared, but outside the restricted pool; a pool slot is direct */
+	vrs_report_clear();
+	use(VRS_PLAT_RESTRICTED_POOL, true);
+	buf = kmalloc(VRS_PAGE_SIZE);
+	gpa = gpa_of(buf, VRS_PAGE_SIZE);
+	cr_assert_eq(vrs_set_memory_decrypted(gm, gpa, 1), 0);
+	direct_refused(gpa, 64, false, "outside the pool");
+	vrs_dma_addr_t a;
+	map_checked(vrs_machine_dma(machine), buf, 64, VRS_DMA_TO_DEVICE, &a);
+	cr_assert(vrs_swiotlb_owns(vrs_machine_swiotlb(machine), a));
+	cr_assert_not_null(vrs_bus_direct(vrs_machine_bus(machine), a, 64, false));
+	vrs_dma_unmap_single(vrs_machine_dma(machine), a, 64, VRS_DMA_TO_DEVICE);
+	cr_assert_eq(vrs_report_count(VRS_FIND_COUNT), 0, "%s", findings());
 }

@@ -78,11 +78,19 @@ size_t copy_to_iter(const void *src, size_t bytes, struct iov_iter *i)
 }
 
 /* kmap: the page through the bus into a bounce page; kunmap writes back
- * the bytes that changed. vringh maps one page at a time; two levels
- * are allowed. A page the bus refuses reads as zeros (the bus reported
- * it). */
+ * the bytes that changed. vringh maps one page at a time, to reach one
+ * aligned __virtio16 in it; two levels are allowed. A page the bus
+ * refuses reads as zeros (the bus reported it).
+ *
+ * Where the bus can hand out the page itself (vrs_bus_direct: a read
+ * with no finding and no side effect but its count) kmap hands out guest
+ * memory and keeps only the copy to compare with; kunmap puts the
+ * original bytes back and writes the changed run through the bus, so
+ * that guest memory changes only through the bus (permissions, counts,
+ * dirty pages, injected corruption and findings as for a bounce). */
 struct bounce {
 	uint8_t data[PAGE_SIZE], orig[PAGE_SIZE];
+	uint8_t *map; /* what kmap handed out: data, or guest memory */
 	u64 bus;
 	bool used, readable;
 };
@@ -92,20 +100,49 @@ void *kshim_kmap(struct page *page)
 {
 	const struct vrs_bus *bus = bus_or_bug();
 	for (unsigned n = 0; n < 2; n++) {
-		struct bounce *b = &bounces[n];
+		struct bounce *b = &bounces[n], *other = &bounces[!n];
 		if (b->used)
 			continue;
 		b->used = true;
 		b->bus = kshim_page_bus(page);
+		b->map = b->data; /* as it stays if account() ends the call */
 		account(b->bus);
-		b->readable = vrs_bus_read(bus, b->bus, b->data, PAGE_SIZE) == 0;
-		if (!b->readable)
-			memset(b->data, 0, PAGE_SIZE);
-		memcpy(b->orig, b->data, PAGE_SIZE);
-		return b->data;
+		/* two maps of one page would share one pointer */
+		uint8_t *p = other->used && other->bus == b->bus
+				     ? NULL
+				     : vrs_bus_direct(bus, b->bus, PAGE_SIZE, false);
+		if (p) {
+			b->readable = true;
+			b->map = p;
+		} else {
+			b->readable = vrs_bus_read(bus, b->bus, b->data,
+						   PAGE_SIZE) == 0;
+			if (!b->readable)
+				memset(b->data, 0, PAGE_SIZE);
+			b->map = b->data;
+		}
+		memcpy(b->orig, b->map, PAGE_SIZE);
+		return b->map;
 	}
 	kshim_bug("kmap nested deeper than vringh ever does", __FILE__,
 		  __LINE__);
+}
+
+/* The run [*lo, *hi) outside which now and orig agree; now != orig. */
+static void changed_run(const uint8_t *now, const uint8_t *orig, size_t *lo,
+			size_t *hi)
+{
+	size_t l = 0, h = PAGE_SIZE;
+	while (l + 8 <= h && memcmp(now + l, orig + l, 8) == 0)
+		l += 8;
+	while (h >= l + 8 && memcmp(now + h - 8, orig + h - 8, 8) == 0)
+		h -= 8;
+	while (l < h && now[l] == orig[l])
+		l++;
+	while (h > l && now[h - 1] == orig[h - 1])
+		h--;
+	*lo = l;
+	*hi = h;
 }
 
 void kshim_kunmap(void *addr)
@@ -113,22 +150,20 @@ void kshim_kunmap(void *addr)
 	const struct vrs_bus *bus = bus_or_bug();
 	for (unsigned n = 0; n < 2; n++) {
 		struct bounce *b = &bounces[n];
-		if (!b->used || (uint8_t *)addr != b->data)
+		if (!b->used || (uint8_t *)addr != b->map)
 			continue;
 		b->used = false;
 		/* the changed run, written as the device wrote it; most maps
 		 * only read (memcmp says so at memory speed) */
-		if (!b->readable || memcmp(b->data, b->orig, PAGE_SIZE) == 0)
+		if (!b->readable || memcmp(b->map, b->orig, PAGE_SIZE) == 0)
 			return;
-		size_t lo = 0, hi = PAGE_SIZE;
-		while (lo + 8 <= hi && memcmp(b->data + lo, b->orig + lo, 8) == 0)
-			lo += 8;
-		while (hi >= lo + 8 && memcmp(b->data + hi - 8, b->orig + hi - 8, 8) == 0)
-			hi -= 8;
-		while (lo < hi && b->data[lo] == b->orig[lo])
-			lo++;
-		while (hi > lo && b->data[hi - 1] == b->orig[hi - 1])
-			hi--;
+		size_t lo, hi;
+		changed_run(b->map, b->orig, &lo, &hi);
+		if (b->map != b->data) {
+			/* guest memory as it was, the run written by the bus */
+			memcpy(b->data + lo, b->map + lo, hi - lo);
+			memcpy(b->map + lo, b->orig + lo, hi - lo);
+		}
 		if (lo < hi && b->readable)
 			vrs_bus_write(bus, b->bus + lo, b->data + lo, hi - lo);
 		return;

@@ -43,7 +43,10 @@ static int gm_write(void *ctx, vrs_dma_addr_t addr, const void *src, size_t len)
 	return 0;
 }
 
-static const struct vrs_bus_ops gm_ops = {gm_read, gm_write};
+static const struct vrs_bus_ops gm_ops = {
+	.read = gm_read,
+	.write = gm_write,
+};
 static struct vrs_bus bus;
 
 /* The ring: descriptors, available and used rings, an indirect table and
@@ -278,6 +281,107 @@ Test(linux_device, the_liveness_bound_leaves_a_finished_walk_alone)
 {
 	cr_expect_eq(accesses(32, 32), 32);
 	cr_expect_eq(vrs_report_count(VRS_FIND_COUNT), 0);
+}
+
+/* kmap (kernel/shim/vhost_glue.c) over a bus that hands out guest memory
+ * (vrs_bus_direct): vringh gets the page itself, and kunmap puts the
+ * original bytes back and writes the changed run through the bus, so
+ * that the bus still sees, checks and may refuse every write. */
+static unsigned spy_writes;
+static size_t spy_len;
+static bool spy_refuse, spy_saw_original;
+
+static int spy_write(void *ctx, vrs_dma_addr_t addr, const void *src,
+		     size_t len)
+{
+	spy_writes++;
+	spy_len = len;
+	spy_saw_original = vrs_gmem_hva(ctx, addr, len) &&
+			   *(uint8_t *)vrs_gmem_hva(ctx, addr, len) == 0;
+	return spy_refuse ? -EFAULT : gm_write(ctx, addr, src, len);
+}
+
+static void *spy_direct(void *ctx, vrs_dma_addr_t addr, size_t len,
+			bool write)
+{
+	return write ? NULL : vrs_gmem_hva(ctx, addr, len);
+}
+
+static const struct vrs_bus_ops spy_ops = {
+	.read = gm_read,
+	.write = spy_write,
+	.direct = spy_direct,
+};
+
+static uint8_t *kmap_buf(void)
+{
+	return kshim_kmap(pfn_to_page(buf_gpa >> PAGE_SHIFT));
+}
+
+static void with_spy_bus(void)
+{
+	static struct kshim_env env;
+	static struct vrs_bus spy;
+	spy = (struct vrs_bus){&spy_ops, vrs_test_gmem()};
+	memset(&env, 0, sizeof(env));
+	env.bus = &spy;
+	kshim_enter(&env);
+	spy_writes = 0;
+	spy_refuse = false;
+}
+
+Test(linux_device, kmap_hands_out_guest_memory_and_writes_through_the_bus)
+{
+	with_spy_bus();
+	uint8_t *g = at(buf_gpa), *p = kmap_buf();
+	cr_assert_eq(p, g, "the page itself");
+	cr_assert_eq(p[100], 0);
+	kshim_kunmap(p);
+	cr_expect_eq(spy_writes, 0, "a map only read writes nothing");
+
+	p = kmap_buf();
+	p[100] = 0x5a;
+	p[101] = 0xa5;
+	kshim_kunmap(p);
+	cr_expect_eq(spy_writes, 1);
+	cr_expect_eq(spy_len, 2, "the changed run");
+	cr_expect(spy_saw_original, "guest memory changes only by the bus");
+	cr_expect_eq(g[100], 0x5a);
+	cr_expect_eq(g[101], 0xa5);
+
+	spy_refuse = true;
+	p = kmap_buf();
+	p[100] = 0;
+	kshim_kunmap(p);
+	cr_expect_eq(spy_writes, 2);
+	cr_expect_eq(g[100], 0x5a, "a write the bus refused left no trace");
+	kshim_set_env(NULL);
+}
+
+Test(linux_device, kmap_of_a_page_mapped_twice_bounces_the_second)
+{
+	with_spy_bus();
+	uint8_t *g = at(buf_gpa), *p = kmap_buf(), *q = kmap_buf();
+	cr_assert_eq(p, g);
+	cr_assert_neq(q, g, "one pointer for two maps");
+	q[7] = 7;
+	kshim_kunmap(q);
+	cr_expect_eq(spy_writes, 1);
+	cr_expect_eq(g[7], 7);
+	/* the first map is the page itself and sees the second's write, as
+	 * two kmaps of one page do in Linux (vringh never nests them) */
+	kshim_kunmap(p);
+	cr_expect_eq(g[7], 7);
+	/* the levels are free again: a bus without direct bounces */
+	static struct kshim_env env;
+	memset(&env, 0, sizeof(env));
+	env.bus = &bus;
+	kshim_enter(&env);
+	p = kmap_buf();
+	cr_expect_neq(p, g);
+	cr_expect_eq(p[7], 7);
+	kshim_kunmap(p);
+	kshim_set_env(NULL);
 }
 
 /* The vhost IOTLB, fed from a mapping source of the test's: the ring at

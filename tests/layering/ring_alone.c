@@ -72,7 +72,10 @@ static int bus_write(void *ctx, vrs_dma_addr_t a, const void *src, size_t len)
 	memcpy(mem + a, src, len);
 	return 0;
 }
-static const struct vrs_bus_ops mock_bus_ops = {bus_read, bus_write};
+static const struct vrs_bus_ops mock_bus_ops = {
+	.read = bus_read,
+	.write = bus_write,
+};
 
 static void notify(void *ctx, uint32_t data) { ++*(unsigned *)ctx; }
 

@@ -7,8 +7,9 @@
  * being worked on (kshim_env.devbus): a copy_from_iter/copy_to_iter over
  * a bio_vec is one bus access per segment; a kmap bounces the page
  * through the bus (read whole, the bytes that changed written back at
- * kunmap), so faults, private pages and the data-integrity oracle see
- * what vringh touched. A struct page here is the page's bus address
+ * kunmap; the page itself where vrs_bus_direct allows, its changes
+ * still written through the bus), so faults, private pages and the
+ * data-integrity oracle see what vringh touched. A struct page here is the page's bus address
  * (tagged so it is never NULL); vringh never dereferences one. */
 #ifndef KSHIM_VHOST_H
 #define KSHIM_VHOST_H
