@@ -119,7 +119,6 @@ void *kshim_kmap(struct page *page)
 						   PAGE_SIZE) == 0;
 			if (!b->readable)
 				memset(b->data, 0, PAGE_SIZE);
-			b->map = b->data;
 		}
 		memcpy(b->orig, b->map, PAGE_SIZE);
 		return b->map;
@@ -177,8 +176,7 @@ void kshim_kunmap(void *addr)
 			memcpy(b->data + lo, b->map + lo, hi - lo);
 			memcpy(b->map + lo, b->orig + lo, hi - lo);
 		}
-		if (lo < hi && b->readable)
-			vrs_bus_write(bus, b->bus + lo, b->data + lo, hi - lo);
+		vrs_bus_write(bus, b->bus + lo, b->data + lo, hi - lo);
 		return;
 	}
 	kshim_bug("kunmap of an address kmap never gave", __FILE__, __LINE__);
